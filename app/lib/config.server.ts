@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the app, read from the environment once and validated. A missing or
+ * malformed variable stops the process with a message that names it (see formatConfigError).
+ */
+const databaseUrl = z
+  .string({ error: "is required" })
+  .min(1, "is required")
+  .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must be a file: (SQLite) or postgres:// URL");
+
+const httpUrl = z
+  .string()
+  .url("must be an absolute URL")
+  .refine((v) => /^https?:\/\//.test(v), "must be an http(s) URL")
+  .transform((v) => v.replace(/\/+$/, ""));
+
+/** 32 random bytes, base64 or hex: the AEAD key for secrets at rest. */
+const encryptionKey = z
+  .string({ error: "is required" })
+  .min(1, "is required")
+  .refine((v) => decodeKey(v) !== null, "must be 32 bytes, base64- or hex-encoded (e.g. `openssl rand -base64 32`)");
+
+export function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  const candidates = [/^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : null, Buffer.from(trimmed, "base64")];
+  for (const bytes of candidates) if (bytes && bytes.length === 32) return bytes;
+  return null;
+}
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: databaseUrl,
+  SHOPIFY_API_KEY: z.string({ error: "is required" }).min(1, "is required"),
+  SHOPIFY_API_SECRET: z.string({ error: "is required" }).min(1, "is required"),
+  SHOPIFY_APP_URL: httpUrl,
+  SCOPES: z
+    .string({ error: "is required" })
+    .min(1, "is required")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  ENCRYPTION_KEY: encryptionKey,
+  // Previous keys, comma separated, still accepted for decryption while `npm run secrets:rotate` runs.
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []))
+    .refine((keys) => keys.every((k) => decodeKey(k) !== null), "every key must be 32 bytes, base64- or hex-encoded"),
+  ACCELEBIT_API_URL: httpUrl.default("https://api.gateway.accelebit.com"),
+  SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  // Empty strings count as missing: `.env` files often carry `NAME=` placeholders.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  return result.data;
+}
+
+let cached: AppConfig | undefined;
+
+/** The validated configuration of this process (parsed on first use, then cached). */
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
