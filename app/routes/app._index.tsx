@@ -1,0 +1,135 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { loadSettingsView, saveSettings } from "~/merchants/settings.server";
+import { settingsDeps } from "~/merchants/settings-deps.server";
+import { shopify } from "~/shopify.server";
+import { config } from "~/lib/config.server";
+
+export const meta: MetaFunction = () => [{ title: "Accelebit settings" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  const view = await loadSettingsView(session.shop, config().SHOPIFY_APP_URL);
+  if (!view) throw new Response("This shop has not installed the app", { status: 404 });
+  return view;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  const form = Object.fromEntries(await request.formData());
+  const result = await saveSettings(session.shop, form, { ...settingsDeps(), apiKey: config().SHOPIFY_API_KEY });
+  const status = result.status === "invalid" ? 422 : result.status === "gateway-unreachable" ? 503 : 200;
+  return json(result, { status });
+}
+
+export default function SetupPage() {
+  const view = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const saving = useNavigation().state === "submitting";
+  const fieldErrors = result?.status === "invalid" ? result.fieldErrors : {};
+  const [testKey, setTestKey] = useState("");
+  const [liveKey, setLiveKey] = useState("");
+  const [webhookSecret, setWebhookSecret] = useState("");
+  const [removeLive, setRemoveLive] = useState(false);
+
+  return (
+    <Page title="Accelebit settings" subtitle={view.shop}>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result?.status === "gateway-unreachable" && (
+              <Banner tone="critical" title="Accelebit could not be reached">
+                <p>{result.message}</p>
+              </Banner>
+            )}
+            {result?.status === "saved" && result.configured && (
+              <Banner tone="success" title="Settings saved">
+                <p>
+                  Accelebit is ready to take payments on your store.{" "}
+                  <Link url={result.settingsUrl} target="_top">
+                    Return to Shopify to activate Accelebit
+                  </Link>
+                </p>
+              </Banner>
+            )}
+            {result?.status === "saved" && !result.configured && (
+              <Banner tone="warning" title="Settings saved, but Shopify did not accept the configuration">
+                {"userErrors" in result ? (
+                  <ul>
+                    {result.userErrors.map((message) => (
+                      <li key={message}>{message}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p>{result.failure} Save again to retry.</p>
+                )}
+              </Banner>
+            )}
+            <Card>
+              <Form method="post" autoComplete="off">
+                <FormLayout>
+                  <Text as="h2" variant="headingMd">
+                    API keys
+                  </Text>
+                  <TextField
+                    label="Test secret key"
+                    name="testApiKey"
+                    value={testKey}
+                    onChange={setTestKey}
+                    autoComplete="off"
+                    placeholder={view.testKeyLast4 ? `smtgw_sk_test_••••${view.testKeyLast4}` : "smtgw_sk_test_…"}
+                    helpText={view.testKeyLast4 ? `Saved key ending in ${view.testKeyLast4}. Leave blank to keep it.` : "Used for Shopify test orders. Required."}
+                    error={fieldErrors.testApiKey}
+                  />
+                  <TextField
+                    label="Live secret key"
+                    name="liveApiKey"
+                    value={liveKey}
+                    onChange={setLiveKey}
+                    autoComplete="off"
+                    disabled={removeLive}
+                    placeholder={view.liveKeyLast4 ? `smtgw_sk_••••${view.liveKeyLast4}` : "smtgw_sk_…"}
+                    helpText={view.liveKeyLast4 ? `Saved key ending in ${view.liveKeyLast4}. Leave blank to keep it.` : "Optional until you take real payments."}
+                    error={fieldErrors.liveApiKey}
+                  />
+                  {view.liveKeyLast4 && <Checkbox label="Remove the live key" name="removeLiveKey" checked={removeLive} onChange={setRemoveLive} />}
+                  <TextField
+                    label="Webhook signing secret"
+                    name="webhookSecret"
+                    type="password"
+                    value={webhookSecret}
+                    onChange={setWebhookSecret}
+                    autoComplete="off"
+                    helpText={view.hasWebhookSecret ? "A secret is saved. Leave blank to keep it." : "From your Accelebit dashboard's webhook settings."}
+                    error={fieldErrors.webhookSecret}
+                  />
+                  <Button submit variant="primary" loading={saving}>
+                    Save
+                  </Button>
+                </FormLayout>
+              </Form>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Webhook URL
+              </Text>
+              <Text as="p">Register this URL in your Accelebit dashboard so payment updates reach your store:</Text>
+              <Text as="p" breakWord>
+                <code>{view.webhookUrl}</code>
+              </Text>
+              <Text as="p" tone="subdued">
+                Status: {view.ready ? "ready for payments" : "not configured yet"}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
