@@ -1,4 +1,5 @@
 import type { GetAccessToken } from "~/shopify/payments-apps";
+import { shopifyApiLibrary } from "~/shopify/api.server";
 import { shopify } from "~/shopify.server";
 
 /**
@@ -11,7 +12,7 @@ export function offlineAccessToken(shop: string): GetAccessToken {
     const app = shopify();
     const { session } = await app.unauthenticated.admin(shop);
     if (forceRefresh && session.refreshToken) {
-      const { session: refreshed } = await app.api.auth.refreshToken({ shop, refreshToken: session.refreshToken });
+      const { session: refreshed } = await shopifyApiLibrary().auth.refreshToken({ shop, refreshToken: session.refreshToken });
       await app.sessionStorage!.storeSession(refreshed);
       return refreshed.accessToken!;
     }

@@ -50,6 +50,6 @@ export class EncryptedSessionStorage implements SessionStorage {
   }
 }
 
-function context(sessionId: string, kind: "access" | "refresh"): string {
+export function context(sessionId: string, kind: "access" | "refresh"): string {
   return `shopify-session:${sessionId}:${kind}-token`;
 }

@@ -1,4 +1,4 @@
-import { shopify } from "~/shopify.server";
+import { shopifyApiLibrary } from "~/shopify/api.server";
 import { db } from "~/db.server";
 
 export interface VerifiedShopifyWebhook {
@@ -17,7 +17,7 @@ export interface VerifiedShopifyWebhook {
 export async function verifyShopifyWebhook(request: Request): Promise<VerifiedShopifyWebhook> {
   if (request.method !== "POST") throw new Response("Method not allowed", { status: 405 });
   const rawBody = await request.text();
-  const check = await shopify().api.webhooks.validate({ rawBody, rawRequest: request });
+  const check = await shopifyApiLibrary().webhooks.validate({ rawBody, rawRequest: request });
   if (!check.valid) {
     const invalidHmac = check.reason === "invalid_hmac";
     throw new Response(invalidHmac ? "Invalid webhook signature" : `Invalid webhook request: ${check.reason}`, { status: invalidHmac ? 401 : 400 });

@@ -1,0 +1,12 @@
+import { createAccelebitGateway } from "~/accelebit";
+import { config } from "~/lib/config.server";
+import { logger } from "~/lib/logger";
+
+type Gateway = ReturnType<typeof createAccelebitGateway>;
+let gateway: Gateway | undefined;
+
+/** The card gateway of this process, pointed at ACCELEBIT_API_URL. */
+export function accelebitGateway(): Gateway {
+  gateway ??= createAccelebitGateway({ baseUrl: config().ACCELEBIT_API_URL, logger });
+  return gateway;
+}

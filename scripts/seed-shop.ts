@@ -1,0 +1,45 @@
+// npm run dev:seed-shop -- --shop <domain> --access-token <token> --accelebit-test-key <key>
+//                          [--accelebit-live-key <key>] [--webhook-secret <secret>]
+// Registers an installed, configured shop without OAuth. Refuses to run in production.
+import { parseArgs } from "node:util";
+import { db } from "../app/db.server";
+import { config } from "../app/lib/config.server";
+import { secretBox } from "../app/lib/secret-box.server";
+import { seedShop, seedShopInput } from "../app/merchants/seed-shop.server";
+
+if (process.env.NODE_ENV === "production") {
+  console.error("dev:seed-shop registers shops without OAuth and never runs with NODE_ENV=production.");
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: {
+    shop: { type: "string" },
+    "access-token": { type: "string" },
+    "accelebit-test-key": { type: "string" },
+    "accelebit-live-key": { type: "string" },
+    "webhook-secret": { type: "string" },
+  },
+});
+const parsed = seedShopInput.safeParse({
+  shop: values.shop,
+  accessToken: values["access-token"],
+  accelebitTestKey: values["accelebit-test-key"],
+  accelebitLiveKey: values["accelebit-live-key"],
+  webhookSecret: values["webhook-secret"],
+});
+if (!parsed.success) {
+  const names: Record<string, string> = { shop: "--shop", accessToken: "--access-token", accelebitTestKey: "--accelebit-test-key", accelebitLiveKey: "--accelebit-live-key", webhookSecret: "--webhook-secret" };
+  for (const issue of parsed.error.issues) console.error(`${names[String(issue.path[0])] ?? issue.path.join(".")}: ${issue.message}`);
+  process.exit(2);
+}
+try {
+  config();
+  const shop = await seedShop(parsed.data, secretBox());
+  console.log(`seeded ${shop.domain} (Accelebit webhook path /webhooks/accelebit/${shop.webhookToken})`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await db().$disconnect();
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { useAppEnv } from "../support/app-env";
+import { callRoute, shopifyWebhookRequest } from "../support/shopify-auth";
+
+let database: TestDatabase;
+let db: typeof import("~/db.server").db;
+let action: typeof import("~/routes/webhooks").action;
+let seedShop: typeof import("~/merchants/seed-shop.server").seedShop;
+let secretBox: typeof import("~/lib/secret-box.server").secretBox;
+
+const SHOP = "webhook-shop.myshopify.com";
+const OTHER = "other-shop.myshopify.com";
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  useAppEnv({ DATABASE_URL: database.url });
+  ({ db } = await import("~/db.server"));
+  ({ action } = await import("~/routes/webhooks"));
+  ({ seedShop } = await import("~/merchants/seed-shop.server"));
+  ({ secretBox } = await import("~/lib/secret-box.server"));
+});
+
+afterAll(async () => {
+  await db().$disconnect();
+  await database.drop();
+});
+
+async function seed(shop: string) {
+  const row = await seedShop({ shop, accessToken: `shpat_${shop}`, accelebitTestKey: "smtgw_sk_test_abcdefgh1234", scopes: "write_payment_sessions" }, secretBox());
+  await db().paymentSession.create({
+    data: {
+      shopId: row.id,
+      shopifyId: `pay_${shop}`,
+      gid: `gid://shopify/PaymentSession/pay_${shop}`,
+      group: "grp_1",
+      kind: "sale",
+      amount: "12.50",
+      currency: "EUR",
+      test: true,
+      paymentMethodType: "offsite",
+      status: "resolved",
+      shopperToken: `tok_${shop}`,
+      customerEmail: "buyer@example.com",
+      customerPhone: "+35699123456",
+      billingAddress: JSON.stringify({ line1: "1 Main St", city: "Valletta" }),
+      clientIp: "203.0.113.7",
+    },
+  });
+  return row;
+}
+
+const post = (request: Request) => callRoute(action as never, request);
+
+describe("Shopify webhooks", () => {
+  it("rejects a bad HMAC with 401 and changes nothing", async () => {
+    const shop = await seed(SHOP);
+    const res = await post(shopifyWebhookRequest("app/uninstalled", SHOP, { domain: SHOP }, { secret: "not-the-app-secret" }));
+    expect(res.status).toBe(401);
+    expect((await db().shop.findUniqueOrThrow({ where: { id: shop.id } })).active).toBe(true);
+    expect(await db().webhookDelivery.count()).toBe(0);
+  });
+
+  it("answers malformed JSON with a valid HMAC with 400 and stores nothing", async () => {
+    const res = await post(shopifyWebhookRequest("customers/redact", SHOP, null, { rawBody: "{not json" }));
+    expect(res.status).toBe(400);
+    expect(await db().complianceRequest.count()).toBe(0);
+  });
+
+  it("customers/data_request records the request and the data held for that customer", async () => {
+    const res = await post(
+      shopifyWebhookRequest("customers/data_request", SHOP, { shop_domain: SHOP, customer: { id: 42, email: "buyer@example.com", phone: null }, orders_requested: [1] }, { webhookId: "wh-data-1" }),
+    );
+    expect(res.status).toBe(200);
+    const request = await db().complianceRequest.findUniqueOrThrow({ where: { webhookId: "wh-data-1" } });
+    expect(request).toMatchObject({ topic: "customers/data_request", shopDomain: SHOP, customerId: "42" });
+    const exported = JSON.parse(request.result!);
+    expect(exported.paymentSessions).toHaveLength(1);
+    expect(exported.paymentSessions[0]).toMatchObject({ shopifyId: `pay_${SHOP}`, amount: "12.5", customerEmail: "buyer@example.com", clientIp: "203.0.113.7" });
+  });
+
+  it("customers/redact erases that customer's personal data but keeps the financial record; a redelivery is harmless", async () => {
+    const body = { shop_domain: SHOP, customer: { id: 42, email: "buyer@example.com" }, orders_to_redact: [1] };
+    expect((await post(shopifyWebhookRequest("customers/redact", SHOP, body, { webhookId: "wh-redact-1" }))).status).toBe(200);
+    expect((await post(shopifyWebhookRequest("customers/redact", SHOP, body, { webhookId: "wh-redact-1" }))).status).toBe(200);
+    const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: `pay_${SHOP}` } });
+    expect(session).toMatchObject({ customerEmail: null, customerPhone: null, billingAddress: null, clientIp: null, currency: "EUR", status: "resolved" });
+    expect(session.amount.toString()).toBe("12.5");
+    expect(session.customerRedactedAt).not.toBeNull();
+    // The earlier data-request export held the same personal data: gone too.
+    expect((await db().complianceRequest.findUniqueOrThrow({ where: { webhookId: "wh-data-1" } })).result).toBeNull();
+    expect(await db().complianceRequest.count({ where: { topic: "customers/redact" } })).toBe(1);
+  });
+
+  it("app/uninstalled drops the shop's sessions and credentials and marks it inactive; a stale delivery after reinstall is ignored", async () => {
+    const shop = await db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const res = await post(shopifyWebhookRequest("app/uninstalled", SHOP, { domain: SHOP }, { webhookId: "wh-uninstall-1" }));
+    expect(res.status).toBe(200);
+    expect(await db().session.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await db().shopSettings.count({ where: { shopId: shop.id } })).toBe(0);
+    expect((await db().shop.findUniqueOrThrow({ where: { id: shop.id } })).active).toBe(false);
+    // Financial records stay until shop/redact.
+    expect(await db().paymentSession.count({ where: { shopId: shop.id } })).toBe(1);
+
+    // Reinstall, then a late redelivery of an older uninstall (new webhook id) arrives.
+    await seed(OTHER);
+    await db().shop.update({ where: { id: shop.id }, data: { active: true, installedAt: new Date() } });
+    const late = await post(shopifyWebhookRequest("app/uninstalled", SHOP, { domain: SHOP }, { webhookId: "wh-uninstall-0", triggeredAt: new Date(Date.now() - 60_000).toISOString() }));
+    expect(late.status).toBe(200);
+    expect((await db().shop.findUniqueOrThrow({ where: { id: shop.id } })).active).toBe(true);
+  });
+
+  it("shop/redact deletes everything of that shop and nothing of another", async () => {
+    const res = await post(shopifyWebhookRequest("shop/redact", SHOP, { shop_id: 1, shop_domain: SHOP }, { webhookId: "wh-shop-redact" }));
+    expect(res.status).toBe(200);
+    expect(await db().shop.count({ where: { domain: SHOP } })).toBe(0);
+    expect(await db().paymentSession.count({ where: { shopifyId: `pay_${SHOP}` } })).toBe(0);
+    expect(await db().complianceRequest.count({ where: { shopDomain: SHOP } })).toBe(0);
+    expect(await db().shop.count({ where: { domain: OTHER } })).toBe(1);
+    expect(await db().paymentSession.count({ where: { shopifyId: `pay_${OTHER}` } })).toBe(1);
+    expect(await db().session.count({ where: { shop: OTHER } })).toBe(1);
+  });
+});
