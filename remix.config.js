@@ -4,6 +4,8 @@ export default {
   ignoredRouteFiles: ["**/.*", "**/*.test.*"],
   serverModuleFormat: "esm",
   serverPlatform: "node",
+  // Inline Polaris's JSON translations: Node refuses a bare ESM import of a JSON file.
+  serverDependenciesToBundle: [/^@shopify\/polaris\/locales\//],
   serverBuildPath: "build/index.js",
   future: {
     v3_fetcherPersist: true,

@@ -61,7 +61,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   // Empty strings count as missing: `.env` files often carry `NAME=` placeholders.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = configSchema.safeParse(cleaned);

@@ -1,23 +1,29 @@
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { redirect, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { Outlet, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { AppProvider } from "@shopify/shopify-app-remix/react";
+// Polaris's own AppProvider: the one in @shopify/shopify-app-remix/react imports JSON with
+// import attributes, which the classic Remix compiler's esbuild cannot parse. A
+// non-embedded app needs nothing else from it.
+import { AppProvider } from "@shopify/polaris";
+import enTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { shopify } from "~/shopify.server";
-import { config } from "~/lib/config.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 /** Every /app page is the merchant's: authenticated, scoped to the session's shop. */
 export async function loader({ request }: LoaderFunctionArgs) {
+  // Neither a signed-in merchant nor Shopify's ?shop=: ask which shop (the library would answer 400).
+  if (!new URL(request.url).searchParams.has("shop") && !request.headers.get("Cookie")?.includes("shopify_app_session=")) {
+    throw redirect("/auth/login");
+  }
   await shopify().authenticate.admin(request);
-  return { apiKey: config().SHOPIFY_API_KEY };
+  return null;
 }
 
 export default function AppLayout() {
-  const { apiKey } = useLoaderData<typeof loader>();
   return (
-    <AppProvider isEmbeddedApp={false} apiKey={apiKey}>
+    <AppProvider i18n={enTranslations}>
       <Outlet />
     </AppProvider>
   );
