@@ -29,7 +29,9 @@ for (const provider of PROVIDERS) {
     let current = "";
     try {
       current = readFileSync(file, "utf8");
-    } catch {}
+    } catch {
+      // not written yet: reported as drift below
+    }
     if (current !== wanted) {
       console.error(`${path.relative(root, file)} differs from prisma/schema.base.prisma: run npm run db:schemas`);
       drift = true;

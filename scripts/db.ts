@@ -56,12 +56,18 @@ async function structureOf(url: string): Promise<string> {
   const conn = await connect(url);
   try {
     if (conn.provider === "sqlite") {
-      const rows = await conn.query(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '\\_prisma%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY type, name`);
+      const rows = await conn.query(
+        `SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '\\_prisma%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY type, name`,
+      );
       return rows.map((r) => `${r.type} ${r.name}: ${String(r.sql).replace(/\s+/g, " ")}`).join("\n");
     }
-    const columns = await conn.query(`SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`);
+    const columns = await conn.query(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`,
+    );
     const indexes = await conn.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY indexname`);
-    const constraints = await conn.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conname <> '_prisma_migrations_pkey' ORDER BY conname`);
+    const constraints = await conn.query(
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conname <> '_prisma_migrations_pkey' ORDER BY conname`,
+    );
     return [...columns.map((c) => JSON.stringify(c)), ...indexes.map((i) => String(i.indexdef)), ...constraints.map((c) => `${c.conname} ${c.def}`)].join("\n");
   } finally {
     await conn.close();
@@ -105,7 +111,8 @@ async function check() {
       continue;
     }
     const snapshot = readFileSync(path.join(migrationsDir(provider), last.name, "schema.prisma"), "utf8");
-    if (snapshot !== readFileSync(schemaPath(provider), "utf8")) problems.push(`${provider}: the schema changed after migration ${last.name}: run npm run db:new-migration -- <name>`);
+    if (snapshot !== readFileSync(schemaPath(provider), "utf8"))
+      problems.push(`${provider}: the schema changed after migration ${last.name}: run npm run db:new-migration -- <name>`);
     // Applying the migrations in order must build exactly what the schema describes.
     const fromEmpty = prisma(provider, ["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaPath(provider), "--script"], true);
     const migrated = await withScratchDatabase(provider, async (url) => {

@@ -29,7 +29,13 @@ const parsed = seedShopInput.safeParse({
   webhookSecret: values["webhook-secret"],
 });
 if (!parsed.success) {
-  const names: Record<string, string> = { shop: "--shop", accessToken: "--access-token", accelebitTestKey: "--accelebit-test-key", accelebitLiveKey: "--accelebit-live-key", webhookSecret: "--webhook-secret" };
+  const names: Record<string, string> = {
+    shop: "--shop",
+    accessToken: "--access-token",
+    accelebitTestKey: "--accelebit-test-key",
+    accelebitLiveKey: "--accelebit-live-key",
+    webhookSecret: "--webhook-secret",
+  };
   for (const issue of parsed.error.issues) console.error(`${names[String(issue.path[0])] ?? issue.path.join(".")}: ${issue.message}`);
   process.exit(2);
 }

@@ -37,13 +37,25 @@ const configSchema = z.object({
   SCOPES: z
     .string({ error: "is required" })
     .min(1, "is required")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   ENCRYPTION_KEY: encryptionKey,
   // Previous keys, comma separated, still accepted for decryption while `npm run secrets:rotate` runs.
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []))
+    .transform((v) =>
+      v
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    )
     .refine((keys) => keys.every((k) => decodeKey(k) !== null), "every key must be 32 bytes, base64- or hex-encoded"),
   ACCELEBIT_API_URL: httpUrl.default("https://api.gateway.accelebit.com"),
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),

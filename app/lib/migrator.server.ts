@@ -115,7 +115,9 @@ export async function pendingMigrations(url: string): Promise<string[]> {
   const conn = await connect(url);
   try {
     const done = new Set((await conn.query(APPLIED)).map((r) => String(r.migration_name)));
-    return listMigrations(conn.provider).map((m) => m.name).filter((n) => !done.has(n));
+    return listMigrations(conn.provider)
+      .map((m) => m.name)
+      .filter((n) => !done.has(n));
   } finally {
     await conn.close();
   }

@@ -7,7 +7,10 @@ let box: SecretBox | undefined;
 export function secretBox(): SecretBox {
   if (!box) {
     const { ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS } = config();
-    box = new SecretBox(decodeKey(ENCRYPTION_KEY)!, ENCRYPTION_KEYS_PREVIOUS.map((k) => decodeKey(k)!));
+    box = new SecretBox(
+      decodeKey(ENCRYPTION_KEY)!,
+      ENCRYPTION_KEYS_PREVIOUS.map((k) => decodeKey(k)!),
+    );
   }
   return box;
 }

@@ -38,10 +38,7 @@ export const customerPayload = z.object({
 export type CustomerPayload = z.infer<typeof customerPayload>;
 
 function customerFilter(shopId: string, customer: CustomerPayload["customer"]) {
-  const match = [
-    ...(customer?.email ? [{ customerEmail: customer.email }] : []),
-    ...(customer?.phone ? [{ customerPhone: customer.phone }] : []),
-  ];
+  const match = [...(customer?.email ? [{ customerEmail: customer.email }] : []), ...(customer?.phone ? [{ customerPhone: customer.phone }] : [])];
   // No identifier → match nothing rather than everything.
   return match.length ? { shopId, OR: match } : null;
 }
@@ -99,7 +96,14 @@ export async function handleCustomerRedact(shopDomain: string, webhookId: string
     // Data-request exports about this customer hold the same personal data.
     if (customerId) await tx.complianceRequest.updateMany({ where: { shopDomain, customerId, topic: "customers/data_request" }, data: { result: null } });
     await tx.complianceRequest.create({
-      data: { webhookId, topic: "customers/redact", shopDomain, customerId, result: JSON.stringify({ redactedSessions: redacted.count }), completedAt: new Date() },
+      data: {
+        webhookId,
+        topic: "customers/redact",
+        shopDomain,
+        customerId,
+        result: JSON.stringify({ redactedSessions: redacted.count }),
+        completedAt: new Date(),
+      },
     });
     return redacted.count;
   });

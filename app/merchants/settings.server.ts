@@ -5,9 +5,7 @@ import { lastFour } from "~/lib/secret-box";
 import { liveSecretKey, testSecretKey, webhookSigningSecret, type GatewayMode } from "~/merchants/gateway-keys";
 
 /** Checks a key against Accelebit with a harmless authenticated request. */
-export type KeyCheck = (apiKey: string) => Promise<
-  { ok: true } | { ok: false; reason: "unauthorized" | "unreachable" | "unexpected"; message: string }
->;
+export type KeyCheck = (apiKey: string) => Promise<{ ok: true } | { ok: false; reason: "unauthorized" | "unreachable" | "unexpected"; message: string }>;
 
 /** Tells Shopify the provider is (not) ready: paymentsAppConfigure. */
 export type ConfigurePaymentsApp = (
@@ -77,11 +75,7 @@ export function secretContext(shopId: string, name: "test-key" | "live-key" | "w
  * The setup page's save: validate, check new keys against Accelebit, store them encrypted,
  * then tell Shopify the provider is ready. Nothing is written unless every check passed.
  */
-export async function saveSettings(
-  shopDomain: string,
-  form: Record<string, unknown>,
-  deps: SettingsDeps & { apiKey: string },
-): Promise<SaveSettingsResult> {
+export async function saveSettings(shopDomain: string, form: Record<string, unknown>, deps: SettingsDeps & { apiKey: string }): Promise<SaveSettingsResult> {
   const parsed = settingsForm.safeParse(form);
   if (!parsed.success) {
     const fieldErrors: Partial<Record<FieldName, string>> = {};
@@ -109,7 +103,10 @@ export async function saveSettings(
     if (check.reason === "unauthorized") {
       fieldErrors[field] = `Accelebit did not accept this ${mode} key (UNAUTHORIZED). Copy it again from your Accelebit dashboard.`;
     } else {
-      return { status: "gateway-unreachable", message: `Accelebit could not be reached to check your ${mode} key; nothing was saved. Try again in a minute. (${check.message})` };
+      return {
+        status: "gateway-unreachable",
+        message: `Accelebit could not be reached to check your ${mode} key; nothing was saved. Try again in a minute. (${check.message})`,
+      };
     }
   }
   if (Object.keys(fieldErrors).length) return { status: "invalid", fieldErrors };

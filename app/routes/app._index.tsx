@@ -80,7 +80,9 @@ export default function SetupPage() {
                     onChange={setTestKey}
                     autoComplete="off"
                     placeholder={view.testKeyLast4 ? `smtgw_sk_test_••••${view.testKeyLast4}` : "smtgw_sk_test_…"}
-                    helpText={view.testKeyLast4 ? `Saved key ending in ${view.testKeyLast4}. Leave blank to keep it.` : "Used for Shopify test orders. Required."}
+                    helpText={
+                      view.testKeyLast4 ? `Saved key ending in ${view.testKeyLast4}. Leave blank to keep it.` : "Used for Shopify test orders. Required."
+                    }
                     error={fieldErrors.testApiKey}
                   />
                   <TextField
@@ -91,7 +93,9 @@ export default function SetupPage() {
                     autoComplete="off"
                     disabled={removeLive}
                     placeholder={view.liveKeyLast4 ? `smtgw_sk_••••${view.liveKeyLast4}` : "smtgw_sk_…"}
-                    helpText={view.liveKeyLast4 ? `Saved key ending in ${view.liveKeyLast4}. Leave blank to keep it.` : "Optional until you take real payments."}
+                    helpText={
+                      view.liveKeyLast4 ? `Saved key ending in ${view.liveKeyLast4}. Leave blank to keep it.` : "Optional until you take real payments."
+                    }
                     error={fieldErrors.liveApiKey}
                   />
                   {view.liveKeyLast4 && <Checkbox label="Remove the live key" name="removeLiveKey" checked={removeLive} onChange={setRemoveLive} />}

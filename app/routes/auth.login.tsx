@@ -18,7 +18,7 @@ const LOGIN_ERRORS: Record<string, string> = {
 /** shopify.login() answers with a redirect to OAuth, or with { shop: error } to show. */
 async function login(request: Request) {
   const errors = await shopify().login(request);
-  return json({ error: errors.shop ? LOGIN_ERRORS[errors.shop] ?? "Check the shop domain." : null }, { status: errors.shop ? 400 : 200 });
+  return json({ error: errors.shop ? (LOGIN_ERRORS[errors.shop] ?? "Check the shop domain.") : null }, { status: errors.shop ? 400 : 200 });
 }
 
 export const loader = ({ request }: LoaderFunctionArgs) => (new URL(request.url).searchParams.has("shop") ? login(request) : json({ error: null }));
@@ -38,7 +38,16 @@ export default function Login() {
               <Text variant="headingMd" as="h1">
                 Log in to Accelebit
               </Text>
-              <TextField type="text" name="shop" label="Shop domain" helpText="example.myshopify.com" value={shop} onChange={setShop} autoComplete="on" error={error} />
+              <TextField
+                type="text"
+                name="shop"
+                label="Shop domain"
+                helpText="example.myshopify.com"
+                value={shop}
+                onChange={setShop}
+                autoComplete="on"
+                error={error}
+              />
               <Button submit variant="primary">
                 Log in
               </Button>

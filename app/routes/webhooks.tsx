@@ -1,11 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import {
-  customerPayload,
-  handleAppUninstalled,
-  handleCustomerDataRequest,
-  handleCustomerRedact,
-  handleShopRedact,
-} from "~/merchants/compliance.server";
+import { customerPayload, handleAppUninstalled, handleCustomerDataRequest, handleCustomerRedact, handleShopRedact } from "~/merchants/compliance.server";
 import { handleOnce, verifyShopifyWebhook } from "~/shopify/webhooks.server";
 
 /** Shopify webhooks (shopify.app.toml): app/uninstalled and the three compliance topics. */

@@ -1,6 +1,6 @@
 // Remix hands us Fetch API Requests, as it does to shopifyApp.
 import "@shopify/shopify-api/adapters/web-api";
-import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
+import { type ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { config } from "~/lib/config.server";
 import { SHOPIFY_API_VERSION } from "~/shopify/api-version";
 

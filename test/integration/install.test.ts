@@ -53,8 +53,17 @@ describe("OAuth install", () => {
       });
     });
 
-    const query = new URLSearchParams({ code: "auth-code-1", host: Buffer.from(`${SHOP}/admin`).toString("base64url"), shop: SHOP, state, timestamp: String(Math.floor(Date.now() / 1000)) });
-    const message = [...query.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join("&");
+    const query = new URLSearchParams({
+      code: "auth-code-1",
+      host: Buffer.from(`${SHOP}/admin`).toString("base64url"),
+      shop: SHOP,
+      state,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    });
+    const message = [...query.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
     query.set("hmac", createHmac("sha256", TEST_API_SECRET).update(message).digest("hex"));
     const callback = await callRoute(loader as never, new Request(`${TEST_APP_URL}/auth/callback?${query}`, { headers: { Cookie: cookiesFrom(begin) } }));
     expect(callback.status).toBe(302);

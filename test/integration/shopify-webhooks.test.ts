@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 async function seed(shop: string) {
-  const row = await seedShop({ shop, accessToken: `shpat_${shop}`, accelebitTestKey: "smtgw_sk_test_abcdefgh1234", scopes: "write_payment_sessions" }, secretBox());
+  const row = await seedShop(
+    { shop, accessToken: `shpat_${shop}`, accelebitTestKey: "smtgw_sk_test_abcdefgh1234", scopes: "write_payment_sessions" },
+    secretBox(),
+  );
   await db().paymentSession.create({
     data: {
       shopId: row.id,
@@ -69,14 +72,24 @@ describe("Shopify webhooks", () => {
 
   it("customers/data_request records the request and the data held for that customer", async () => {
     const res = await post(
-      shopifyWebhookRequest("customers/data_request", SHOP, { shop_domain: SHOP, customer: { id: 42, email: "buyer@example.com", phone: null }, orders_requested: [1] }, { webhookId: "wh-data-1" }),
+      shopifyWebhookRequest(
+        "customers/data_request",
+        SHOP,
+        { shop_domain: SHOP, customer: { id: 42, email: "buyer@example.com", phone: null }, orders_requested: [1] },
+        { webhookId: "wh-data-1" },
+      ),
     );
     expect(res.status).toBe(200);
     const request = await db().complianceRequest.findUniqueOrThrow({ where: { webhookId: "wh-data-1" } });
     expect(request).toMatchObject({ topic: "customers/data_request", shopDomain: SHOP, customerId: "42" });
     const exported = JSON.parse(request.result!);
     expect(exported.paymentSessions).toHaveLength(1);
-    expect(exported.paymentSessions[0]).toMatchObject({ shopifyId: `pay_${SHOP}`, amount: "12.5", customerEmail: "buyer@example.com", clientIp: "203.0.113.7" });
+    expect(exported.paymentSessions[0]).toMatchObject({
+      shopifyId: `pay_${SHOP}`,
+      amount: "12.5",
+      customerEmail: "buyer@example.com",
+      clientIp: "203.0.113.7",
+    });
   });
 
   it("customers/redact erases that customer's personal data but keeps the financial record; a redelivery is harmless", async () => {
@@ -105,7 +118,14 @@ describe("Shopify webhooks", () => {
     // Reinstall, then a late redelivery of an older uninstall (new webhook id) arrives.
     await seed(OTHER);
     await db().shop.update({ where: { id: shop.id }, data: { active: true, installedAt: new Date() } });
-    const late = await post(shopifyWebhookRequest("app/uninstalled", SHOP, { domain: SHOP }, { webhookId: "wh-uninstall-0", triggeredAt: new Date(Date.now() - 60_000).toISOString() }));
+    const late = await post(
+      shopifyWebhookRequest(
+        "app/uninstalled",
+        SHOP,
+        { domain: SHOP },
+        { webhookId: "wh-uninstall-0", triggeredAt: new Date(Date.now() - 60_000).toISOString() },
+      ),
+    );
     expect(late.status).toBe(200);
     expect((await db().shop.findUniqueOrThrow({ where: { id: shop.id } })).active).toBe(true);
   });

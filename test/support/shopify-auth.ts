@@ -37,7 +37,12 @@ export function shopifyWebhookRequest(
   topic: string,
   shop: string,
   body: unknown,
-  { webhookId = crypto.randomUUID(), secret = TEST_API_SECRET, triggeredAt = new Date().toISOString(), rawBody }: { webhookId?: string; secret?: string; triggeredAt?: string; rawBody?: string } = {},
+  {
+    webhookId = crypto.randomUUID(),
+    secret = TEST_API_SECRET,
+    triggeredAt = new Date().toISOString(),
+    rawBody,
+  }: { webhookId?: string; secret?: string; triggeredAt?: string; rawBody?: string } = {},
 ): Request {
   const raw = rawBody ?? JSON.stringify(body);
   return new Request(`${TEST_APP_URL}/webhooks`, {
@@ -57,7 +62,11 @@ export function shopifyWebhookRequest(
 }
 
 /** Calls a Remix loader or action and returns its Response, whether returned or thrown. */
-export async function callRoute(fn: (args: { request: Request; params: Record<string, string>; context: object }) => unknown, request: Request, params: Record<string, string> = {}): Promise<Response> {
+export async function callRoute(
+  fn: (args: { request: Request; params: Record<string, string>; context: object }) => unknown,
+  request: Request,
+  params: Record<string, string> = {},
+): Promise<Response> {
   try {
     const result = await fn({ request, params, context: {} });
     if (result instanceof Response) return result;
