@@ -40,8 +40,9 @@ export interface SessionMutation<S extends SessionRecord> {
  * last changed the session gets the stored answer back, its new arguments ignored; anything else is
  * judged by `decide`, and only an accepted change is stored for later repeats.
  *
- * Refusals return the entity as null: Shopify's payloads describe "the updated session", and with
- * userErrors nothing was updated. (The client copes with either.)
+ * A refusal carries the session as it stands (once it has a state; `open` has no schema code) so the
+ * caller can see what it conflicts with — essential for resolve/reject, whose plain `UserError` has no
+ * code. Whether Shopify returns the session or null there is undocumented; the client handles both.
  */
 export function mutateSession<S extends SessionRecord>(
   context: ResolverContext,
@@ -49,9 +50,10 @@ export function mutateSession<S extends SessionRecord>(
 ): Record<string, unknown> {
   const { field, entityKey, session } = mutation;
   const sessionGid = typeof mutation.gid === "string" ? mutation.gid : null;
-  const refuse = (error: SimUserError) => {
+  const refuse = (error: SimUserError, current?: S) => {
     context.effects.push({ field, sessionGid, effect: "refused" });
-    return { [entityKey]: null, userErrors: [error] };
+    const entity = current === undefined || current.status === "open" ? null : mutation.view(current);
+    return { [entityKey]: entity, userErrors: [error] };
   };
 
   if (session === undefined) return refuse(mutation.notFound);
@@ -63,7 +65,7 @@ export function mutateSession<S extends SessionRecord>(
   }
 
   const verdict = mutation.decide(session);
-  if (typeof verdict !== "function") return refuse(verdict);
+  if (typeof verdict !== "function") return refuse(verdict, session);
 
   verdict();
   const answer = { [entityKey]: mutation.view(session), userErrors: [] };
