@@ -11,23 +11,11 @@
 import type { AccelebitPayment } from "./response-schemas";
 
 /** The error names the vendor documents (seed 001, "Error handling"). */
-export const ACCELEBIT_ERROR_NAMES = [
-  "CARD_DECLINED",
-  "PROVIDER_ERROR",
-  "INVALID_REQUEST",
-  "UNAUTHORIZED",
-  "DUPLICATE_REQUEST",
-] as const;
+export const ACCELEBIT_ERROR_NAMES = ["CARD_DECLINED", "PROVIDER_ERROR", "INVALID_REQUEST", "UNAUTHORIZED", "DUPLICATE_REQUEST"] as const;
 export type AccelebitErrorName = (typeof ACCELEBIT_ERROR_NAMES)[number];
 
 /** Names we give to failures Accelebit did not name itself. */
-export type TransportErrorName =
-  | "NOT_FOUND"
-  | "RATE_LIMITED"
-  | "SERVER_ERROR"
-  | "TIMEOUT"
-  | "NETWORK_ERROR"
-  | "UNEXPECTED_RESPONSE";
+export type TransportErrorName = "NOT_FOUND" | "RATE_LIMITED" | "SERVER_ERROR" | "TIMEOUT" | "NETWORK_ERROR" | "UNEXPECTED_RESPONSE";
 
 export type AccelebitErrorCode = AccelebitErrorName | TransportErrorName;
 

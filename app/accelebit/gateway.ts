@@ -91,9 +91,9 @@ export const KEY_CHECK_MERCHANT_REF = "accelebit-for-shopify:key-check";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-function invalidRequest(what: string, error: z.ZodError, secrets: readonly (string | undefined)[]): AccelebitError {
+function invalidRequest(what: string, error: z.ZodError, secrets: readonly (string | undefined)[], field?: string): AccelebitError {
   const issues = error.issues.map((issue) => ({
-    path: issue.path.join(".") || "(root)",
+    path: [...(field === undefined ? [] : [field]), ...issue.path].join(".") || "(root)",
     message: scrubSecrets(issue.message, secrets),
   }));
   return accelebitError({
@@ -105,9 +105,10 @@ function invalidRequest(what: string, error: z.ZodError, secrets: readonly (stri
   });
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string, secrets: readonly (string | undefined)[]): Result<z.output<S>, AccelebitError> {
+/** `field` names a scalar input (an id, the Idempotency-Key) in the issues' paths. */
+function validate<S extends z.ZodType>(schema: S, input: unknown, what: string, secrets: readonly (string | undefined)[], field?: string): Result<z.output<S>, AccelebitError> {
   const parsed = schema.safeParse(input);
-  return parsed.success ? ok(parsed.data) : err(invalidRequest(what, parsed.error, secrets));
+  return parsed.success ? ok(parsed.data) : err(invalidRequest(what, parsed.error, secrets, field));
 }
 
 /** Card values of a payment input, whatever its shape, so they can be scrubbed from every message. */
@@ -160,7 +161,7 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
 
     async function findPaymentByMerchantRef(merchantRef: string): Promise<AccelebitResult<MerchantRefLookup>> {
       if (mode === null) return keyRefused();
-      const ref = validate(merchantRefSchema, merchantRef, "payment lookup (merchantRef)", []);
+      const ref = validate(merchantRefSchema, merchantRef, "payment lookup", [], "merchantRef");
       if (!ref.ok) return ref;
       const found = await transport.call(
         apiKey,
@@ -178,7 +179,7 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
         if (mode === null) return keyRefused();
         const valid = validate(createCustomerInputSchema, input, "customer request", []);
         if (!valid.ok) return valid;
-        const key = validate(idempotencyKeySchema, postOptions?.idempotencyKey, "customer request (Idempotency-Key)", []);
+        const key = validate(idempotencyKeySchema, postOptions?.idempotencyKey, "customer request", [], "idempotencyKey");
         if (!key.ok) return key;
         return transport.call(
           apiKey,
@@ -190,9 +191,14 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
 
       async retrieveCustomer(customerId) {
         if (mode === null) return keyRefused();
-        const id = validate(pathIdSchema, customerId, "customer id", []);
+        const id = validate(pathIdSchema, customerId, "customer request", [], "customerId");
         if (!id.ok) return id;
-        return transport.call(apiKey, { operation: "customers.retrieve", method: "GET", path: `/customers/${id.value}` }, { interpret: parsedAs(customerSchema, "customer") }, logger);
+        return transport.call(
+          apiKey,
+          { operation: "customers.retrieve", method: "GET", path: `/customers/${id.value}` },
+          { interpret: parsedAs(customerSchema, "customer") },
+          logger,
+        );
       },
 
       async createPayment(input, paymentOptions) {
@@ -200,7 +206,7 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
         if (mode === null) return keyRefused();
         const valid = validate(createPaymentInputSchema, input, "payment request", secrets);
         if (!valid.ok) return valid;
-        const key = validate(idempotencyKeySchema, paymentOptions?.idempotencyKey, "payment request (Idempotency-Key)", secrets);
+        const key = validate(idempotencyKeySchema, paymentOptions?.idempotencyKey, "payment request", secrets, "idempotencyKey");
         if (!key.ok) return key;
         const payment = valid.value;
         const knownEarlierAttemptIds = paymentOptions.knownEarlierAttemptIds ?? [];
@@ -231,9 +237,14 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
 
       async retrievePayment(paymentId) {
         if (mode === null) return keyRefused();
-        const id = validate(pathIdSchema, paymentId, "payment id", []);
+        const id = validate(pathIdSchema, paymentId, "payment request", [], "paymentId");
         if (!id.ok) return id;
-        return transport.call(apiKey, { operation: "payments.retrieve", method: "GET", path: `/payments/${id.value}` }, { interpret: parsedAs(paymentSchema, "payment") }, logger);
+        return transport.call(
+          apiKey,
+          { operation: "payments.retrieve", method: "GET", path: `/payments/${id.value}` },
+          { interpret: parsedAs(paymentSchema, "payment") },
+          logger,
+        );
       },
 
       findPaymentByMerchantRef,
@@ -242,7 +253,7 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
         if (mode === null) return keyRefused();
         const valid = validate(createRefundInputSchema, input, "refund request", []);
         if (!valid.ok) return valid;
-        const key = validate(idempotencyKeySchema, postOptions?.idempotencyKey, "refund request (Idempotency-Key)", []);
+        const key = validate(idempotencyKeySchema, postOptions?.idempotencyKey, "refund request", [], "idempotencyKey");
         if (!key.ok) return key;
         // No lookup exists for refunds: an unknown outcome is settled by repeating the POST
         // with the same Idempotency-Key (the loop does that), or left to the caller to retry.

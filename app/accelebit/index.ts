@@ -19,15 +19,7 @@
  * | returnUrl after 3DS                          | the caller's: put an opaque reference in returnUrl, re-read the payment by id |
  */
 export { createAccelebitGateway, KEY_CHECK_MERCHANT_REF } from "./gateway";
-export type {
-  AccelebitAccount,
-  AccelebitGateway,
-  AccelebitGatewayOptions,
-  AccelebitResult,
-  ApiKeyCheck,
-  CreatePaymentOptions,
-  PostOptions,
-} from "./gateway";
+export type { AccelebitAccount, AccelebitGateway, AccelebitGatewayOptions, AccelebitResult, ApiKeyCheck, CreatePaymentOptions, PostOptions } from "./gateway";
 export { isWellFormedSecretKey, keyMode, selectApiKey, SECRET_KEY_PREFIX, TEST_KEY_PREFIX } from "./api-key";
 export type { KeyMode, KeySelectionError, ShopKeys } from "./api-key";
 export { ACCELEBIT_ERROR_NAMES, isAccelebitError } from "./errors";

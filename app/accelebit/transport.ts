@@ -112,7 +112,10 @@ export class Transport {
 
       const delayMs = this.delayBefore(error, attempt);
       if (delayMs === null) break;
-      logger.warn({ accelebit: { operation: request.operation, attempt, errorName: error.name, delayMs, idempotencyKey: request.idempotencyKey } }, "accelebit retry scheduled");
+      logger.warn(
+        { accelebit: { operation: request.operation, attempt, errorName: error.name, delayMs, idempotencyKey: request.idempotencyKey } },
+        "accelebit retry scheduled",
+      );
       await this.config.sleep(delayMs);
     }
     if (last === null) throw new Error("retry.maxAttempts must be at least 1");
@@ -202,7 +205,13 @@ export class Transport {
     });
   }
 
-  private readResponse(method: "GET" | "POST", status: number, retryAfter: string | null, text: string, secrets: readonly (string | undefined)[]): Result<ApiSuccess, AccelebitError> {
+  private readResponse(
+    method: "GET" | "POST",
+    status: number,
+    retryAfter: string | null,
+    text: string,
+    secrets: readonly (string | undefined)[],
+  ): Result<ApiSuccess, AccelebitError> {
     const json = tryParseJson(text);
     const clean = (message: string) => scrubSecrets(message, secrets).slice(0, MAX_MESSAGE_LENGTH);
 

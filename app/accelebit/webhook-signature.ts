@@ -28,7 +28,10 @@ export function signAccelebitWebhook(rawBody: RawBody, secret: string): string {
 
 /** The hex digest carried by a header value, or null when it is not one. */
 export function parseSignatureHeader(value: string): string | null {
-  const digest = value.trim().toLowerCase().replace(/^sha256=/, "");
+  const digest = value
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256=/, "");
   return HEX_DIGEST.test(digest) ? digest : null;
 }
 
