@@ -1,5 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { type ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { type ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "~/db.server";
 import { config } from "~/lib/config.server";
@@ -7,6 +7,17 @@ import { secretBox } from "~/lib/secret-box.server";
 import { recordInstall } from "~/merchants/shops.server";
 import { EncryptedSessionStorage } from "~/shopify/encrypted-session-storage";
 import { SHOPIFY_API_VERSION } from "~/shopify/api-version";
+
+const LIBRARY_LOG_LEVEL: Record<string, LogSeverity> = {
+  fatal: LogSeverity.Error,
+  error: LogSeverity.Error,
+  warn: LogSeverity.Warning,
+  info: LogSeverity.Info,
+  debug: LogSeverity.Debug,
+  trace: LogSeverity.Debug,
+  // The library has no "off": errors only.
+  silent: LogSeverity.Error,
+};
 
 function createShopifyApp() {
   const settings = config();
@@ -24,6 +35,7 @@ function createShopifyApp() {
     // Shopify requires expiring offline tokens for public apps from 2027-01-01; the
     // library refreshes them when they are within five minutes of expiry.
     future: { expiringOfflineAccessTokens: true },
+    logger: { level: LIBRARY_LOG_LEVEL[settings.LOG_LEVEL] },
     hooks: {
       afterAuth: async ({ session }) => {
         await recordInstall(session.shop);

@@ -4,20 +4,20 @@ import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Link, P
 import { useState } from "react";
 import { loadSettingsView, saveSettings } from "~/merchants/settings.server";
 import { settingsDeps } from "~/merchants/settings-deps.server";
-import { shopify } from "~/shopify.server";
+import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 import { config } from "~/lib/config.server";
 
 export const meta: MetaFunction = () => [{ title: "Accelebit settings" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { session } = await shopify().authenticate.admin(request);
+  const { session } = await authenticateMerchant(request);
   const view = await loadSettingsView(session.shop, config().SHOPIFY_APP_URL);
   if (!view) throw new Response("This shop has not installed the app", { status: 404 });
   return view;
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session } = await shopify().authenticate.admin(request);
+  const { session } = await authenticateMerchant(request);
   const form = Object.fromEntries(await request.formData());
   const result = await saveSettings(session.shop, form, { ...settingsDeps(), apiKey: config().SHOPIFY_API_KEY });
   const status = result.status === "invalid" ? 422 : result.status === "gateway-unreachable" ? 503 : 200;

@@ -1,4 +1,4 @@
-import { redirect, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 // Polaris's own AppProvider: the one in @shopify/shopify-app-remix/react imports JSON with
@@ -7,17 +7,13 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/polaris";
 import enTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { shopify } from "~/shopify.server";
+import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 /** Every /app page is the merchant's: authenticated, scoped to the session's shop. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  // Neither a signed-in merchant nor Shopify's ?shop=: ask which shop (the library would answer 400).
-  if (!new URL(request.url).searchParams.has("shop") && !request.headers.get("Cookie")?.includes("shopify_app_session=")) {
-    throw redirect("/auth/login");
-  }
-  await shopify().authenticate.admin(request);
+  await authenticateMerchant(request);
   return null;
 }
 
