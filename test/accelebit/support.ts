@@ -87,3 +87,13 @@ export function cardPayment(overrides: Partial<CardPayment> & { cardNumber?: str
     ...rest,
   };
 }
+
+/** A URL on which nothing listens: a port that was free a moment ago. */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
