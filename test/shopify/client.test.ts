@@ -277,7 +277,7 @@ describe("idempotency and conflicts", () => {
 
     expect(second).toEqual(first);
     expect(simulator.mutations.map((m) => m.effect)).toEqual(["applied", "replayed"]);
-    expect(simulator.sessionState(payment.gid)?.networkTransactionId).toBeNull();
+    expect(simulator.sessionState(payment.gid)).toMatchObject({ status: "resolved", networkTransactionId: null });
   });
 
   it("repeating a reject keeps the first reason (the new one is ignored)", async () => {
