@@ -5,14 +5,15 @@ import { AppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@s
 import enTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { useState } from "react";
+import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { shopify } from "~/shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const meta: MetaFunction = () => [{ title: "Log in · Accelebit" }];
 
-const LOGIN_ERRORS: Record<string, string> = {
-  MissingShop: "Enter your shop's domain to log in.",
-  InvalidShop: "Enter a valid shop domain, such as example.myshopify.com.",
+const LOGIN_ERRORS: Record<LoginErrorType, string> = {
+  [LoginErrorType.MissingShop]: "Enter your shop's domain to log in.",
+  [LoginErrorType.InvalidShop]: "Enter a valid shop domain, such as example.myshopify.com.",
 };
 
 /** shopify.login() answers with a redirect to OAuth, or with { shop: error } to show. */

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { existsSync } from "node:fs";
+import { startAccelebitSandbox } from "../simulators/accelebit/server";
+import { startShopifySimulator } from "../simulators/shopify";
+import { createTestDatabase } from "../support/database";
+import { appEnv } from "../support/app-env";
+
+export const E2E_SHOP = "e2e-shop.myshopify.com";
+const E2E_ACCESS_TOKEN = "shpat_e2e_token";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+async function waitForReady(url: string, app: ChildProcess) {
+  for (let i = 0; i < 100; i++) {
+    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode} before it was ready`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/readyz never answered 200`);
+}
+
+/** Database, simulators, a seeded shop and the built app, shared by every e2e test. */
+export default async function globalSetup() {
+  if (!existsSync("build/index.js")) throw new Error("Build the app first: npm run build");
+  const database = await createTestDatabase();
+  const sandbox = await startAccelebitSandbox({ revokedKeys: ["smtgw_sk_test_RevokedKey987654"] });
+  const shopify = await startShopifySimulator();
+  shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
+
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...appEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: sandbox.url, SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url, SHOPIFY_APP_URL: appUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }),
+    NODE_ENV: "test",
+  } as NodeJS.ProcessEnv;
+  // The shop as OAuth would have left it: installed, with an offline token, nothing configured yet.
+  await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_SHOP, E2E_ACCESS_TOKEN], env);
+
+  const app = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: string[] = [];
+  app.stdout!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+  app.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+  try {
+    await waitForReady(appUrl, app);
+  } catch (error) {
+    console.error(logs.join(""));
+    throw error;
+  }
+
+  process.env.E2E_APP_URL = appUrl;
+  process.env.E2E_SHOP = E2E_SHOP;
+  process.env.E2E_API_SECRET = env.SHOPIFY_API_SECRET;
+  process.env.E2E_SHOPIFY_SIMULATOR_URL = shopify.url;
+
+  return async () => {
+    app.kill("SIGTERM");
+    await Promise.all([sandbox.close(), shopify.close()]);
+    await database.drop();
+  };
+}
