@@ -207,9 +207,7 @@ describe("refund, capture and void session mutations", () => {
       kind: "done",
       result: { id: refund.gid, state: "RESOLVED", rejectedReason: null, merchantMessage: null },
     });
-    expect(
-      await client.refundSessionReject({ id: otherRefund.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: "Gateway refused" } }),
-    ).toEqual({
+    expect(await client.refundSessionReject({ id: otherRefund.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: "Gateway refused" } })).toEqual({
       kind: "done",
       result: { id: otherRefund.gid, state: "REJECTED", rejectedReason: "PROCESSING_ERROR", merchantMessage: "Gateway refused" },
     });
@@ -557,8 +555,24 @@ describe("logging", () => {
       durationIsNumber: typeof durationMs === "number",
     }));
     expect(lines).toEqual([
-      { shop: SHOP, operation: "PaymentSessionReject", sessionGid: payment.gid, outcome: "done", code: undefined, tokenRefreshed: false, durationIsNumber: true },
-      { shop: SHOP, operation: "PaymentSessionResolve", sessionGid: payment.gid, outcome: "failed", code: "THROTTLED", tokenRefreshed: false, durationIsNumber: true },
+      {
+        shop: SHOP,
+        operation: "PaymentSessionReject",
+        sessionGid: payment.gid,
+        outcome: "done",
+        code: undefined,
+        tokenRefreshed: false,
+        durationIsNumber: true,
+      },
+      {
+        shop: SHOP,
+        operation: "PaymentSessionResolve",
+        sessionGid: payment.gid,
+        outcome: "failed",
+        code: "THROTTLED",
+        tokenRefreshed: false,
+        durationIsNumber: true,
+      },
     ]);
     expect(log.text()).not.toContain(ACCESS_TOKEN);
     expect(log.text()).not.toContain("alice@example.com");

@@ -38,9 +38,7 @@ describe("Payments Apps operation documents", () => {
   });
 
   it.each(documents)("%s is one named mutation with that name", (name, document) => {
-    const operations = parse(document).definitions.filter(
-      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-    );
+    const operations = parse(document).definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
     expect(operations.map((operation) => [operation.operation, operation.name?.value])).toEqual([["mutation", name]]);
   });
 
@@ -55,10 +53,15 @@ describe("Payments Apps operation documents", () => {
 
   it("the validation used here catches the two classic mistakes (reference pitfalls 4 and 5)", () => {
     expect(
-      validationMessages(schema202604, `mutation R($id: ID!) { paymentSessionResolve(id: $id) { paymentSession { state { code } } userErrors { field message } } }`),
-    ).toEqual([`Cannot query field "code" on type "PaymentSessionStates". Did you mean to use an inline fragment on "PaymentSessionState", "PaymentSessionStateBuyerActionRequired", "PaymentSessionStateConfirming", "PaymentSessionStatePending", or "PaymentSessionStateRedirecting"?`]);
-    expect(
-      validationMessages(schema202604, `mutation R($id: ID!) { paymentSessionResolve(id: $id) { userErrors { field message code } } }`),
-    ).toEqual([`Cannot query field "code" on type "UserError".`]);
+      validationMessages(
+        schema202604,
+        `mutation R($id: ID!) { paymentSessionResolve(id: $id) { paymentSession { state { code } } userErrors { field message } } }`,
+      ),
+    ).toEqual([
+      `Cannot query field "code" on type "PaymentSessionStates". Did you mean to use an inline fragment on "PaymentSessionState", "PaymentSessionStateBuyerActionRequired", "PaymentSessionStateConfirming", "PaymentSessionStatePending", or "PaymentSessionStateRedirecting"?`,
+    ]);
+    expect(validationMessages(schema202604, `mutation R($id: ID!) { paymentSessionResolve(id: $id) { userErrors { field message code } } }`)).toEqual([
+      `Cannot query field "code" on type "UserError".`,
+    ]);
   });
 });

@@ -28,9 +28,10 @@ describe("reading userErrors (outcomeFromPayload)", () => {
   });
 
   it("reject + *_INVALID_STATE with the session already rejected: done (already in the requested state)", () => {
-    expect(
-      outcomeFromPayload(MUTATIONS.refundSessionReject, { entity: refund("REJECTED"), userErrors: [userError("REFUND_SESSION_INVALID_STATE")] }),
-    ).toEqual({ kind: "done", result: refund("REJECTED") });
+    expect(outcomeFromPayload(MUTATIONS.refundSessionReject, { entity: refund("REJECTED"), userErrors: [userError("REFUND_SESSION_INVALID_STATE")] })).toEqual({
+      kind: "done",
+      result: refund("REJECTED"),
+    });
   });
 
   it("resolve + *_INVALID_STATE means the session was rejected", () => {
@@ -86,8 +87,7 @@ function clientAnswering(status: number, body: string, headers: Record<string, s
   });
 }
 
-const graphQLErrors = (...codes: string[]) =>
-  JSON.stringify({ errors: codes.map((code) => ({ message: `error ${code}`, extensions: { code } })) });
+const graphQLErrors = (...codes: string[]) => JSON.stringify({ errors: codes.map((code) => ({ message: `error ${code}`, extensions: { code } })) });
 
 describe("categorising failures", () => {
   it.each([

@@ -96,7 +96,9 @@ describe("GraphQL endpoint: documents are validated against the requested versio
     const newCode = await postGraphQL({ query: plain, variables: { id: payment.gid, reason: { code: "INSUFFICIENT_FUNDS" } } }, { version: "2026-01" });
 
     expect(errorMessages(withSource.json)).toEqual(['Cannot query field "source" on type "PaymentSessionStateRejected".']);
-    expect(errorMessages(newCode.json)).toEqual([expect.stringContaining('Value "INSUFFICIENT_FUNDS" does not exist in "PaymentSessionStateRejectedReason" enum.')]);
+    expect(errorMessages(newCode.json)).toEqual([
+      expect.stringContaining('Value "INSUFFICIENT_FUNDS" does not exist in "PaymentSessionStateRejectedReason" enum.'),
+    ]);
     expect(simulator.mutations).toEqual([]);
 
     const on202604 = await postGraphQL({ query: selectSource, variables: { id: payment.gid, reason: { code: "INSUFFICIENT_FUNDS", source: "NETWORK" } } });
@@ -288,7 +290,14 @@ describe("session requests sent to the app", () => {
     ];
 
     const common = { payment_id: payment.id, merchant_locale: "en", proposed_at: expect.any(String) };
-    expect(capture.body).toEqual({ id: capture.id, gid: `gid://shopify/CaptureSession/${capture.id}`, amount: "50.00", currency: "USD", test: true, ...common });
+    expect(capture.body).toEqual({
+      id: capture.id,
+      gid: `gid://shopify/CaptureSession/${capture.id}`,
+      amount: "50.00",
+      currency: "USD",
+      test: true,
+      ...common,
+    });
     expect(refund.body).toEqual({ id: refund.id, gid: `gid://shopify/RefundSession/${refund.id}`, amount: "80.00", currency: "USD", test: true, ...common });
     expect(voidSession.body).toEqual({ id: voidSession.id, gid: `gid://shopify/VoidSession/${voidSession.id}`, ...common });
     expect(statuses).toEqual([201, 201, 201]);
@@ -410,4 +419,3 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   if (!condition()) throw new Error("condition not reached");
 }
-

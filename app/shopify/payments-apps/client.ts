@@ -15,12 +15,7 @@ import {
   type SessionIdVariables,
   type VoidSessionRejectVariables,
 } from "./mutation-specs";
-import type {
-  FinalizedSessionResult,
-  PaymentSessionResult,
-  PaymentsAppConfigurationResult,
-  PaymentsAppsOutcome,
-} from "./outcome";
+import type { FinalizedSessionResult, PaymentSessionResult, PaymentsAppConfigurationResult, PaymentsAppsOutcome } from "./outcome";
 import { outcomeFromPayload } from "./payload-outcome";
 import { exchange, type ExchangeResult } from "./transport";
 
@@ -56,9 +51,7 @@ export interface PaymentsAppsClient {
   captureSessionReject(variables: CaptureSessionRejectVariables): Promise<PaymentsAppsOutcome<FinalizedSessionResult>>;
   voidSessionResolve(variables: SessionIdVariables): Promise<PaymentsAppsOutcome<FinalizedSessionResult>>;
   voidSessionReject(variables: VoidSessionRejectVariables): Promise<PaymentsAppsOutcome<FinalizedSessionResult>>;
-  paymentsAppConfigure(
-    variables: PaymentsAppConfigureVariables,
-  ): Promise<PaymentsAppsOutcome<PaymentsAppConfigurationResult>>;
+  paymentsAppConfigure(variables: PaymentsAppConfigureVariables): Promise<PaymentsAppsOutcome<PaymentsAppConfigurationResult>>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;

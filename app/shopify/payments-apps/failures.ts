@@ -38,9 +38,7 @@ export function failureFromGraphQLErrors(errors: readonly GraphQLErrorLike[], ex
   const classified = errors.map((error) => {
     const code = codeOf(error);
     const category = code === null ? undefined : DOCUMENTED_GRAPHQL_CODES[code];
-    return category === undefined
-      ? { code: "GRAPHQL_ERROR" as const, category: "terminal" as const, error }
-      : { code: code as FailureCode, category, error };
+    return category === undefined ? { code: "GRAPHQL_ERROR" as const, category: "terminal" as const, error } : { code: code as FailureCode, category, error };
   });
   const chosen = classified.find((c) => c.category === "terminal") ?? classified[0];
   if (chosen === undefined) return failure("terminal", "GRAPHQL_ERROR", "GraphQL error without details", 200);
@@ -90,8 +88,7 @@ function codeOf(error: GraphQLErrorLike): string | null {
 /** Time until the bucket holds the requested cost again, from `extensions.cost.throttleStatus`. */
 function throttleWaitMs(extensions: unknown): number | null {
   const cost = (extensions as { cost?: unknown } | null | undefined)?.cost as
-    | { requestedQueryCost?: unknown; throttleStatus?: { currentlyAvailable?: unknown; restoreRate?: unknown } }
-    | undefined;
+    { requestedQueryCost?: unknown; throttleStatus?: { currentlyAvailable?: unknown; restoreRate?: unknown } } | undefined;
   const requested = cost?.requestedQueryCost;
   const available = cost?.throttleStatus?.currentlyAvailable;
   const restoreRate = cost?.throttleStatus?.restoreRate;

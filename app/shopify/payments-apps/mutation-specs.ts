@@ -14,12 +14,7 @@ import {
   type PaymentsAppsOperationName,
 } from "./operations";
 import type { FinalizedSessionResult, PaymentSessionResult, PaymentsAppConfigurationResult } from "./outcome";
-import {
-  parseConfigurationPayload,
-  parseFinalizedSessionPayload,
-  parsePaymentSessionPayload,
-  type ParsedPayload,
-} from "./payloads";
+import { parseConfigurationPayload, parseFinalizedSessionPayload, parsePaymentSessionPayload, type ParsedPayload } from "./payloads";
 import type {
   CaptureSessionRejectionReasonInput,
   DateTime,
@@ -172,45 +167,77 @@ const paymentsAppConfigureSpec: MutationSpec<PaymentsAppConfigureVariables, Paym
 
 export const MUTATIONS = {
   paymentSessionResolve: paymentSessionSpec<PaymentSessionResolveVariables>(
-    "PaymentSessionResolve", "paymentSessionResolve", PAYMENT_SESSION_RESOLVE, "RESOLVED", {},
+    "PaymentSessionResolve",
+    "paymentSessionResolve",
+    PAYMENT_SESSION_RESOLVE,
+    "RESOLVED",
+    {},
   ),
   paymentSessionReject: paymentSessionSpec<PaymentSessionRejectVariables>(
-    "PaymentSessionReject", "paymentSessionReject", PAYMENT_SESSION_REJECT, "REJECTED", {},
+    "PaymentSessionReject",
+    "paymentSessionReject",
+    PAYMENT_SESSION_REJECT,
+    "REJECTED",
+    {},
   ),
   paymentSessionPending: paymentSessionSpec<PaymentSessionPendingVariables>(
-    "PaymentSessionPending", "paymentSessionPending", PAYMENT_SESSION_PENDING, "PENDING",
+    "PaymentSessionPending",
+    "paymentSessionPending",
+    PAYMENT_SESSION_PENDING,
+    "PENDING",
     { PENDING_INVALID_STATE: null },
   ),
   paymentSessionRedirect: paymentSessionSpec<PaymentSessionRedirectVariables>(
-    "PaymentSessionRedirect", "paymentSessionRedirect", PAYMENT_SESSION_REDIRECT, "REDIRECTING",
+    "PaymentSessionRedirect",
+    "paymentSessionRedirect",
+    PAYMENT_SESSION_REDIRECT,
+    "REDIRECTING",
     { INVALID_STATE_TRANSITION: null },
   ),
-  paymentSessionConfirm: paymentSessionSpec<SessionIdVariables>(
-    "PaymentSessionConfirm", "paymentSessionConfirm", PAYMENT_SESSION_CONFIRM, "CONFIRMING",
-    { INVALID_STATE_TRANSITION: null },
-  ),
+  paymentSessionConfirm: paymentSessionSpec<SessionIdVariables>("PaymentSessionConfirm", "paymentSessionConfirm", PAYMENT_SESSION_CONFIRM, "CONFIRMING", {
+    INVALID_STATE_TRANSITION: null,
+  }),
   refundSessionResolve: finalizedSessionSpec<SessionIdVariables>(
-    "RefundSessionResolve", "refundSessionResolve", "refundSession", REFUND_SESSION_RESOLVE, "RESOLVED",
+    "RefundSessionResolve",
+    "refundSessionResolve",
+    "refundSession",
+    REFUND_SESSION_RESOLVE,
+    "RESOLVED",
     { REFUND_SESSION_INVALID_STATE: "REJECTED" },
   ),
   refundSessionReject: finalizedSessionSpec<RefundSessionRejectVariables>(
-    "RefundSessionReject", "refundSessionReject", "refundSession", REFUND_SESSION_REJECT, "REJECTED",
+    "RefundSessionReject",
+    "refundSessionReject",
+    "refundSession",
+    REFUND_SESSION_REJECT,
+    "REJECTED",
     { REFUND_SESSION_INVALID_STATE: null },
   ),
   captureSessionResolve: finalizedSessionSpec<SessionIdVariables>(
-    "CaptureSessionResolve", "captureSessionResolve", "captureSession", CAPTURE_SESSION_RESOLVE, "RESOLVED",
+    "CaptureSessionResolve",
+    "captureSessionResolve",
+    "captureSession",
+    CAPTURE_SESSION_RESOLVE,
+    "RESOLVED",
     { CAPTURE_SESSION_INVALID_STATE: "REJECTED" },
   ),
   captureSessionReject: finalizedSessionSpec<CaptureSessionRejectVariables>(
-    "CaptureSessionReject", "captureSessionReject", "captureSession", CAPTURE_SESSION_REJECT, "REJECTED",
+    "CaptureSessionReject",
+    "captureSessionReject",
+    "captureSession",
+    CAPTURE_SESSION_REJECT,
+    "REJECTED",
     { CAPTURE_SESSION_INVALID_STATE: null },
   ),
-  voidSessionResolve: finalizedSessionSpec<SessionIdVariables>(
-    "VoidSessionResolve", "voidSessionResolve", "voidSession", VOID_SESSION_RESOLVE, "RESOLVED",
-    { VOID_SESSION_INVALID_STATE: "REJECTED" },
-  ),
+  voidSessionResolve: finalizedSessionSpec<SessionIdVariables>("VoidSessionResolve", "voidSessionResolve", "voidSession", VOID_SESSION_RESOLVE, "RESOLVED", {
+    VOID_SESSION_INVALID_STATE: "REJECTED",
+  }),
   voidSessionReject: finalizedSessionSpec<VoidSessionRejectVariables>(
-    "VoidSessionReject", "voidSessionReject", "voidSession", VOID_SESSION_REJECT, "REJECTED",
+    "VoidSessionReject",
+    "voidSessionReject",
+    "voidSession",
+    VOID_SESSION_REJECT,
+    "REJECTED",
     { VOID_SESSION_INVALID_STATE: null },
   ),
   paymentsAppConfigure: paymentsAppConfigureSpec,

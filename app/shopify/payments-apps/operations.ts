@@ -19,15 +19,24 @@ const PAYMENT_SESSION_FIELDS = gql`
     id
     state {
       __typename
-      ... on PaymentSessionState { code }
-      ... on PaymentSessionStatePending { pendingReason: reason }
-      ... on PaymentSessionStateRejected { rejectedReason: reason merchantMessage }
+      ... on PaymentSessionState {
+        code
+      }
+      ... on PaymentSessionStatePending {
+        pendingReason: reason
+      }
+      ... on PaymentSessionStateRejected {
+        rejectedReason: reason
+        merchantMessage
+      }
     }
     nextAction {
       action
       context {
         __typename
-        ... on PaymentSessionActionsRedirect { redirectUrl }
+        ... on PaymentSessionActionsRedirect {
+          redirectUrl
+        }
       }
     }
     authorizationExpiresAt
@@ -50,8 +59,13 @@ export const PAYMENT_SESSION_RESOLVE = gql`
       authentication: $authentication
       paymentDetails: $paymentDetails
     ) {
-      paymentSession { ...PaymentSessionFields }
-      userErrors { field message }
+      paymentSession {
+        ...PaymentSessionFields
+      }
+      userErrors {
+        field
+        message
+      }
     }
   }
   ${PAYMENT_SESSION_FIELDS}
@@ -65,8 +79,13 @@ export const PAYMENT_SESSION_REJECT = gql`
     $paymentDetails: PaymentSessionPaymentDetails
   ) {
     paymentSessionReject(id: $id, reason: $reason, authentication: $authentication, paymentDetails: $paymentDetails) {
-      paymentSession { ...PaymentSessionFields }
-      userErrors { field message }
+      paymentSession {
+        ...PaymentSessionFields
+      }
+      userErrors {
+        field
+        message
+      }
     }
   }
   ${PAYMENT_SESSION_FIELDS}
@@ -75,8 +94,14 @@ export const PAYMENT_SESSION_REJECT = gql`
 export const PAYMENT_SESSION_PENDING = gql`
   mutation PaymentSessionPending($id: ID!, $pendingExpiresAt: DateTime!, $reason: PaymentSessionStatePendingReason!) {
     paymentSessionPending(id: $id, pendingExpiresAt: $pendingExpiresAt, reason: $reason) {
-      paymentSession { ...PaymentSessionFields }
-      userErrors { field message code }
+      paymentSession {
+        ...PaymentSessionFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
   ${PAYMENT_SESSION_FIELDS}
@@ -85,8 +110,14 @@ export const PAYMENT_SESSION_PENDING = gql`
 export const PAYMENT_SESSION_REDIRECT = gql`
   mutation PaymentSessionRedirect($id: ID!, $redirectUrl: URL!) {
     paymentSessionRedirect(id: $id, redirectUrl: $redirectUrl) {
-      paymentSession { ...PaymentSessionFields }
-      userErrors { field message code }
+      paymentSession {
+        ...PaymentSessionFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
   ${PAYMENT_SESSION_FIELDS}
@@ -95,8 +126,14 @@ export const PAYMENT_SESSION_REDIRECT = gql`
 export const PAYMENT_SESSION_CONFIRM = gql`
   mutation PaymentSessionConfirm($id: ID!) {
     paymentSessionConfirm(id: $id) {
-      paymentSession { ...PaymentSessionFields }
-      userErrors { field message code }
+      paymentSession {
+        ...PaymentSessionFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
   ${PAYMENT_SESSION_FIELDS}
@@ -109,11 +146,20 @@ export const REFUND_SESSION_RESOLVE = gql`
         id
         state {
           __typename
-          ... on RefundSessionState { code }
-          ... on RefundSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on RefundSessionState {
+            code
+          }
+          ... on RefundSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -125,11 +171,20 @@ export const REFUND_SESSION_REJECT = gql`
         id
         state {
           __typename
-          ... on RefundSessionState { code }
-          ... on RefundSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on RefundSessionState {
+            code
+          }
+          ... on RefundSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -141,11 +196,20 @@ export const CAPTURE_SESSION_RESOLVE = gql`
         id
         state {
           __typename
-          ... on CaptureSessionState { code }
-          ... on CaptureSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on CaptureSessionState {
+            code
+          }
+          ... on CaptureSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -157,11 +221,20 @@ export const CAPTURE_SESSION_REJECT = gql`
         id
         state {
           __typename
-          ... on CaptureSessionState { code }
-          ... on CaptureSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on CaptureSessionState {
+            code
+          }
+          ... on CaptureSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -173,11 +246,20 @@ export const VOID_SESSION_RESOLVE = gql`
         id
         state {
           __typename
-          ... on VoidSessionState { code }
-          ... on VoidSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on VoidSessionState {
+            code
+          }
+          ... on VoidSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -189,11 +271,20 @@ export const VOID_SESSION_REJECT = gql`
         id
         state {
           __typename
-          ... on VoidSessionState { code }
-          ... on VoidSessionStateRejected { rejectedReason: reason merchantMessage }
+          ... on VoidSessionState {
+            code
+          }
+          ... on VoidSessionStateRejected {
+            rejectedReason: reason
+            merchantMessage
+          }
         }
       }
-      userErrors { field message code }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -201,8 +292,14 @@ export const VOID_SESSION_REJECT = gql`
 export const PAYMENTS_APP_CONFIGURE = gql`
   mutation PaymentsAppConfigure($externalHandle: String, $ready: Boolean!) {
     paymentsAppConfigure(externalHandle: $externalHandle, ready: $ready) {
-      paymentsAppConfiguration { externalHandle ready }
-      userErrors { field message }
+      paymentsAppConfiguration {
+        externalHandle
+        ready
+      }
+      userErrors {
+        field
+        message
+      }
     }
   }
 `;

@@ -1,9 +1,4 @@
-import type {
-  FinalizedSessionStateCode,
-  PaymentSessionStateCode,
-  PaymentSessionStatePendingReason,
-  PaymentSessionStateRejectedReason,
-} from "./schema-types";
+import type { FinalizedSessionStateCode, PaymentSessionStateCode, PaymentSessionStatePendingReason, PaymentSessionStateRejectedReason } from "./schema-types";
 
 /**
  * What one Payments Apps call ended in. The client never retries on its own (apart from one

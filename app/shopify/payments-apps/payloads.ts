@@ -1,10 +1,5 @@
 import { z } from "zod";
-import type {
-  FinalizedSessionResult,
-  PaymentSessionResult,
-  PaymentsAppConfigurationResult,
-  UserError,
-} from "./outcome";
+import type { FinalizedSessionResult, PaymentSessionResult, PaymentsAppConfigurationResult, UserError } from "./outcome";
 import {
   FINALIZED_SESSION_STATE_CODES,
   PAYMENT_SESSION_STATE_CODES,
@@ -51,18 +46,16 @@ const paymentSession = z
     authorizationExpiresAt: z.string().nullish(),
     pendingExpiresAt: z.string().nullish(),
   })
-  .transform(
-    (s): PaymentSessionResult => ({
-      id: s.id,
-      state: s.state.code,
-      pendingReason: s.state.pendingReason ?? null,
-      rejectedReason: s.state.rejectedReason ?? null,
-      merchantMessage: s.state.merchantMessage ?? null,
-      nextActionRedirectUrl: s.nextAction?.context.redirectUrl ?? null,
-      authorizationExpiresAt: s.authorizationExpiresAt ?? null,
-      pendingExpiresAt: s.pendingExpiresAt ?? null,
-    }),
-  );
+  .transform((s): PaymentSessionResult => ({
+    id: s.id,
+    state: s.state.code,
+    pendingReason: s.state.pendingReason ?? null,
+    rejectedReason: s.state.rejectedReason ?? null,
+    merchantMessage: s.state.merchantMessage ?? null,
+    nextActionRedirectUrl: s.nextAction?.context.redirectUrl ?? null,
+    authorizationExpiresAt: s.authorizationExpiresAt ?? null,
+    pendingExpiresAt: s.pendingExpiresAt ?? null,
+  }));
 
 const finalizedSession = z
   .object({
@@ -73,25 +66,19 @@ const finalizedSession = z
       merchantMessage: z.string().nullish(),
     }),
   })
-  .transform(
-    (s): FinalizedSessionResult => ({
-      id: s.id,
-      state: s.state.code,
-      rejectedReason: s.state.rejectedReason ?? null,
-      merchantMessage: s.state.merchantMessage ?? null,
-    }),
-  );
+  .transform((s): FinalizedSessionResult => ({
+    id: s.id,
+    state: s.state.code,
+    rejectedReason: s.state.rejectedReason ?? null,
+    merchantMessage: s.state.merchantMessage ?? null,
+  }));
 
 const paymentsAppConfiguration = z
   .object({ externalHandle: z.string().nullish(), ready: z.boolean() })
   .transform((c): PaymentsAppConfigurationResult => ({ externalHandle: c.externalHandle ?? null, ready: c.ready }));
 
 /** Builds a parser for `{ <rootField>: { <entityKey>: entity, userErrors } }` response data. */
-function payloadParser<TResult>(
-  rootField: string,
-  entityKey: string,
-  entity: z.ZodType<TResult, unknown>,
-): (data: unknown) => ParsedPayload<TResult> | null {
+function payloadParser<TResult>(rootField: string, entityKey: string, entity: z.ZodType<TResult, unknown>): (data: unknown) => ParsedPayload<TResult> | null {
   const schema = z.object({
     [rootField]: z.object({
       [entityKey]: entity.nullish(),
@@ -106,8 +93,7 @@ function payloadParser<TResult>(
   };
 }
 
-export const parsePaymentSessionPayload = (rootField: string) =>
-  payloadParser<PaymentSessionResult>(rootField, "paymentSession", paymentSession);
+export const parsePaymentSessionPayload = (rootField: string) => payloadParser<PaymentSessionResult>(rootField, "paymentSession", paymentSession);
 
 export const parseFinalizedSessionPayload = (rootField: string, entityKey: string) =>
   payloadParser<FinalizedSessionResult>(rootField, entityKey, finalizedSession);

@@ -9,14 +9,7 @@ export type DateTime = string;
 /** Absolute URL string (schema scalar `URL`). */
 export type Url = string;
 
-export const PAYMENT_SESSION_STATE_CODES = [
-  "RESOLVED",
-  "REJECTED",
-  "PENDING",
-  "REDIRECTING",
-  "CONFIRMING",
-  "BUYER_ACTION_REQUIRED",
-] as const;
+export const PAYMENT_SESSION_STATE_CODES = ["RESOLVED", "REJECTED", "PENDING", "REDIRECTING", "CONFIRMING", "BUYER_ACTION_REQUIRED"] as const;
 export type PaymentSessionStateCode = (typeof PAYMENT_SESSION_STATE_CODES)[number];
 
 /** `RISKY` is deprecated in 2026-04 ("Use fraudSuspected instead"); it is still a valid value. */
@@ -103,9 +96,7 @@ export type PaymentSessionThreeDSecureChargebackLiability = (typeof THREE_D_SECU
 export const THREE_D_SECURE_PARTNER_ERRORS = ["PROCESSING_ERROR"] as const;
 export type PaymentSessionThreeDSecurePartnerError = (typeof THREE_D_SECURE_PARTNER_ERRORS)[number];
 
-export const CARD_NOT_PRESENT_AVS_RESULT_CODES = [
-  "A", "B", "D", "E", "F", "G", "N", "P", "R", "S", "U", "W", "X", "Y", "Z",
-] as const;
+export const CARD_NOT_PRESENT_AVS_RESULT_CODES = ["A", "B", "D", "E", "F", "G", "N", "P", "R", "S", "U", "W", "X", "Y", "Z"] as const;
 export type PaymentSessionCardNotPresentAvsResultCode = (typeof CARD_NOT_PRESENT_AVS_RESULT_CODES)[number];
 
 export const CARD_NOT_PRESENT_CVV_RESULT_CODES = ["M", "N", "P", "S", "U", "X", "I"] as const;
@@ -175,11 +166,7 @@ export const PAYMENT_SESSION_REDIRECT_USER_ERROR_CODES = [
 ] as const;
 export type PaymentSessionRedirectUserErrorCode = (typeof PAYMENT_SESSION_REDIRECT_USER_ERROR_CODES)[number];
 
-export const PAYMENT_SESSION_CONFIRM_USER_ERROR_CODES = [
-  "PAYMENT_SESSION_NOT_FOUND",
-  "INVALID_STATE_TRANSITION",
-  "CONFIRMATION_NOT_SUPPORTED",
-] as const;
+export const PAYMENT_SESSION_CONFIRM_USER_ERROR_CODES = ["PAYMENT_SESSION_NOT_FOUND", "INVALID_STATE_TRANSITION", "CONFIRMATION_NOT_SUPPORTED"] as const;
 export type PaymentSessionConfirmUserErrorCode = (typeof PAYMENT_SESSION_CONFIRM_USER_ERROR_CODES)[number];
 
 export const REFUND_SESSION_USER_ERROR_CODES = ["REFUND_SESSION_NOT_FOUND", "REFUND_SESSION_INVALID_STATE"] as const;

@@ -45,12 +45,7 @@ const createFollowUpSchema = z.object({
   deliverTo,
 });
 
-export async function handleControlRequest(
-  request: IncomingMessage,
-  response: ServerResponse,
-  path: string,
-  simulator: ShopifySimulator,
-): Promise<void> {
+export async function handleControlRequest(request: IncomingMessage, response: ServerResponse, path: string, simulator: ShopifySimulator): Promise<void> {
   const method = request.method ?? "GET";
   const route = `${method} ${path}`;
   try {

@@ -1,13 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  execute,
-  GraphQLError,
-  Kind,
-  parse,
-  validate,
-  type DocumentNode,
-  type OperationDefinitionNode,
-} from "graphql";
+import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { z } from "zod";
 import type { FaultDecision, FaultPlan } from "./faults";
 import { readBody, sendJson } from "./http-utils";
@@ -40,12 +32,7 @@ const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unr
  * POST /payments_apps/api/:version/graphql.json — in Shopify's order: version, token, body, then the
  * GraphQL document is parsed, validated against that version's real schema and executed.
  */
-export async function handleGraphQLRequest(
-  request: IncomingMessage,
-  response: ServerResponse,
-  version: string,
-  deps: GraphQLEndpointDeps,
-): Promise<void> {
+export async function handleGraphQLRequest(request: IncomingMessage, response: ServerResponse, version: string, deps: GraphQLEndpointDeps): Promise<void> {
   if (!isSimulatedApiVersion(version)) return sendJson(response, 404, { errors: "Not Found" });
 
   const token = request.headers["x-shopify-access-token"];
@@ -114,12 +101,7 @@ export async function handleGraphQLRequest(
   sendJson(response, 200, answer, { "x-request-id": requestId() });
 }
 
-function applyFaultBefore(
-  fault: FaultDecision | null,
-  request: IncomingMessage,
-  response: ServerResponse,
-  deps: GraphQLEndpointDeps,
-): boolean {
+function applyFaultBefore(fault: FaultDecision | null, request: IncomingMessage, response: ServerResponse, deps: GraphQLEndpointDeps): boolean {
   if (fault === null || fault.phase !== "before") return false;
   applyFault(fault, request, response, deps);
   return true;
@@ -161,9 +143,7 @@ function applyFault(fault: FaultDecision, request: IncomingMessage, response: Se
 }
 
 function selectOperation(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-  );
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   if (operationName === undefined) return operations.length === 1 ? operations[0] : undefined;
   return operations.find((operation) => operation.name?.value === operationName);
 }

@@ -18,13 +18,5 @@ export type {
   SimulatedSessionRequest,
   VoidSessionBody,
 } from "./session-requests";
-export type {
-  AnswerDelivery,
-  DeliveryStatus,
-  MutationEffect,
-  PaymentKind,
-  PaymentMethodType,
-  PaymentsAppConfiguration,
-  RecordedMutation,
-} from "./store";
+export type { AnswerDelivery, DeliveryStatus, MutationEffect, PaymentKind, PaymentMethodType, PaymentsAppConfiguration, RecordedMutation } from "./store";
 export { SIMULATED_API_VERSIONS, loadSchema, schemaSdlPath, type SimulatedApiVersion } from "./schema";

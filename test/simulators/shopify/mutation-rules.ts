@@ -44,10 +44,7 @@ export interface SessionMutation<S extends SessionRecord> {
  * caller can see what it conflicts with — essential for resolve/reject, whose plain `UserError` has no
  * code. Whether Shopify returns the session or null there is undocumented; the client handles both.
  */
-export function mutateSession<S extends SessionRecord>(
-  context: ResolverContext,
-  mutation: SessionMutation<S>,
-): Record<string, unknown> {
+export function mutateSession<S extends SessionRecord>(context: ResolverContext, mutation: SessionMutation<S>): Record<string, unknown> {
   const { field, entityKey, session } = mutation;
   const sessionGid = typeof mutation.gid === "string" ? mutation.gid : null;
   const refuse = (error: SimUserError, current?: S) => {

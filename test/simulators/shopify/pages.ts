@@ -24,10 +24,7 @@ export function serveOrderStatusPage(response: ServerResponse, store: SimulatorS
 export function serveCheckoutPage(response: ServerResponse, store: SimulatorStore, id: string): void {
   const payment = store.paymentById(id);
   if (payment === undefined) return sendHtml(response, 404, page("Checkout not found", "<h1>Checkout not found</h1>"));
-  const error =
-    payment.status === "rejected"
-      ? `<div role="alert">Your payment couldn't be processed. Try again or use a different payment method.</div>`
-      : "";
+  const error = payment.status === "rejected" ? `<div role="alert">Your payment couldn't be processed. Try again or use a different payment method.</div>` : "";
   sendHtml(response, 200, page("Checkout", `<h1>Checkout</h1>${error}${amountLine(payment)}`));
 }
 

@@ -14,9 +14,7 @@ const RESOLVE_REFUSED =
   "Payment session has already been resolved with a different authentication, has already been rejected, " +
   "or the response to start_payment_session request has not been received.";
 /** Not captured from Shopify; phrased after RESOLVE_REFUSED. */
-const REJECT_REFUSED =
-  "Payment session has already been resolved, " +
-  "or the response to start_payment_session request has not been received.";
+const REJECT_REFUSED = "Payment session has already been resolved, " + "or the response to start_payment_session request has not been received.";
 
 /** Shopify's limit is unpublished (reference §3.5, "recommended within 3 days"); generous on purpose. */
 const PENDING_EXPIRY_LIMIT_MS = 30 * 24 * 60 * 60 * 1000;

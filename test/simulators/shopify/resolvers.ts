@@ -1,13 +1,7 @@
 import { GraphQLError } from "graphql";
 import { rejectFinalizedSession, resolveFinalizedSession } from "./finalized-session-rules";
 import type { ResolverContext } from "./mutation-rules";
-import {
-  paymentSessionConfirm,
-  paymentSessionPending,
-  paymentSessionRedirect,
-  paymentSessionReject,
-  paymentSessionResolve,
-} from "./payment-session-rules";
+import { paymentSessionConfirm, paymentSessionPending, paymentSessionRedirect, paymentSessionReject, paymentSessionResolve } from "./payment-session-rules";
 import { SIMULATED_API_VERSIONS } from "./schema";
 
 type Args = Record<string, unknown>;

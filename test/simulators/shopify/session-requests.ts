@@ -1,13 +1,6 @@
 import { SHOPIFY_API_VERSION } from "~/shopify/api-version";
 import { base64Token, requestId, sessionGid, shopifyLikeId } from "./ids";
-import type {
-  FinalizedSessionRecord,
-  FinalizedSessionType,
-  PaymentKind,
-  PaymentMethodType,
-  PaymentSessionRecord,
-  SimulatorStore,
-} from "./store";
+import type { FinalizedSessionRecord, FinalizedSessionType, PaymentKind, PaymentMethodType, PaymentSessionRecord, SimulatorStore } from "./store";
 
 /**
  * Builds session requests exactly as Shopify sends them (reference §2 and §3) and delivers them to
@@ -195,11 +188,7 @@ const TEST_CARD_PAYMENT_METHOD_DATA: Record<string, unknown> = {
   moto: false,
 };
 
-export function createPaymentSession(
-  store: SimulatorStore,
-  baseUrl: string,
-  params: CreatePaymentSessionParams,
-): SimulatedSessionRequest<PaymentSessionBody> {
+export function createPaymentSession(store: SimulatorStore, baseUrl: string, params: CreatePaymentSessionParams): SimulatedSessionRequest<PaymentSessionBody> {
   const id = params.id ?? shopifyLikeId();
   const gid = sessionGid("PaymentSession", id);
   const amount = params.amount ?? "10.00";
@@ -232,11 +221,8 @@ export function createPaymentSession(
 
   const paymentMethodData =
     params.paymentMethodData ??
-    (paymentMethodType === "offsite"
-      ? { cancel_url: `${baseUrl}/__sim/checkout/${encodeURIComponent(id)}` }
-      : TEST_CARD_PAYMENT_METHOD_DATA);
-  const clientDetails =
-    params.clientDetails === undefined ? (paymentMethodType === "credit_card" ? DEFAULT_CLIENT_DETAILS : null) : params.clientDetails;
+    (paymentMethodType === "offsite" ? { cancel_url: `${baseUrl}/__sim/checkout/${encodeURIComponent(id)}` } : TEST_CARD_PAYMENT_METHOD_DATA);
+  const clientDetails = params.clientDetails === undefined ? (paymentMethodType === "credit_card" ? DEFAULT_CLIENT_DETAILS : null) : params.clientDetails;
   const customer = params.customer === undefined ? DEFAULT_CUSTOMER : params.customer;
 
   const body: PaymentSessionBody = {
@@ -396,4 +382,3 @@ function parseMaybeJson(text: string): unknown {
     return text;
   }
 }
-
