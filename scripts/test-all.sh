@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm test`: every check, in the order that fails fastest. Assumes the machine is
+# provisioned (scripts/test.sh does that first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "lint"
+npx eslint . --max-warnings 0
+npx prettier --check . --log-level warn
+
+step "type-check"
+npx tsc --noEmit
+
+step "database schemas and migrations (drift check)"
+npm run --silent db:check
+
+step "build"
+npx remix build
+
+for provider in sqlite postgresql; do
+  export TEST_DATABASE_PROVIDER="$provider"
+  step "unit and integration tests on $provider"
+  npx vitest run
+  step "end-to-end tests on $provider"
+  npx playwright test
+done
