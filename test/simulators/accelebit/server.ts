@@ -656,6 +656,7 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       challenges = new Map();
       requestLog = [];
       holds = [];
+      dispatcher.forget();
       faults.set(options.faults ?? {});
       behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
       defaultWebhook = options.webhookUrl ? { url: options.webhookUrl, secret: options.webhookSecret ?? DEFAULT_WEBHOOK_SECRET } : null;

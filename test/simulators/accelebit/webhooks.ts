@@ -58,6 +58,11 @@ export class WebhookDispatcher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Forgets the delivery records (sandbox reset); deliveries still running finish unrecorded. */
+  forget(): void {
+    this.records.length = 0;
+  }
+
   close(): void {
     this.closed = true;
   }
