@@ -61,6 +61,8 @@ const configSchema = z.object({
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
+  // Local demo only (ignored in production): enables /dev/sign-in, which stands in for OAuth.
+  DEV_SIGN_IN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,22 +1,10 @@
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { merchantSessionCookies } from "~/shopify/session-cookie";
 import { TEST_API_SECRET, TEST_APP_URL } from "./app-env";
 
-/**
- * What a merchant's browser holds after OAuth in a non-embedded app: the
- * `shopify_app_session` cookie naming the offline session, signed the way
- * @shopify/shopify-api signs cookies (HKDF-derived key, HMAC-SHA256, base64).
- */
+/** What a merchant's browser holds after OAuth: the signed session cookie. */
 export function merchantCookies(shop: string, secret = TEST_API_SECRET): { name: string; value: string }[] {
-  const value = `offline_${shop}`;
-  return [
-    { name: "shopify_app_session", value },
-    { name: "shopify_app_session.sig", value: signCookie(value, secret) },
-  ];
-}
-
-export function signCookie(value: string, secret: string): string {
-  const key = Buffer.from(hkdfSync("sha256", secret, new Uint8Array(0), "shopify-app-js/cookie-signing/v1", 32));
-  return createHmac("sha256", key).update(value).digest("base64");
+  return merchantSessionCookies(shop, secret);
 }
 
 export function merchantCookieHeader(shop: string): string {

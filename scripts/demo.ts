@@ -1,0 +1,79 @@
+// npm run demo — the app on the SQLite default with both local simulators and a seeded,
+// configured demo shop; prints the one URL to open. Nothing here talks to Shopify or
+// Accelebit: the sandbox and the simulator stand in for them on this machine.
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { startAccelebitSandbox } from "../test/simulators/accelebit/server";
+import { startShopifySimulator } from "../test/simulators/shopify";
+
+const APP_PORT = Number(process.env.PORT ?? 3000);
+const SANDBOX_PORT = Number(process.env.ACCELEBIT_SANDBOX_PORT ?? 4010);
+const SIMULATOR_PORT = Number(process.env.SHOPIFY_SIMULATOR_PORT ?? 4020);
+const SHOP = "demo-shop.myshopify.com";
+const ACCESS_TOKEN = "shpat_demo_access_token";
+const TEST_KEY = "smtgw_sk_test_demo_merchant_0001";
+const appUrl = `http://localhost:${APP_PORT}`;
+
+// The demo keeps its secrets across runs, so its database stays readable.
+function demoSecrets(): { encryptionKey: string; apiSecret: string; signInSecret: string } {
+  const file = ".tools/demo-secrets.json";
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  mkdirSync(".tools", { recursive: true });
+  const secrets = { encryptionKey: randomBytes(32).toString("base64"), apiSecret: randomBytes(24).toString("hex"), signInSecret: randomBytes(24).toString("hex") };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+const secrets = demoSecrets();
+const sandbox = await startAccelebitSandbox({ port: SANDBOX_PORT, host: "127.0.0.1", publicUrl: `http://localhost:${SANDBOX_PORT}` });
+const shopify = await startShopifySimulator({ port: SIMULATOR_PORT, host: "127.0.0.1", publicUrl: `http://localhost:${SIMULATOR_PORT}` });
+shopify.registerShop({ shop: SHOP, accessToken: ACCESS_TOKEN });
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "development",
+  DATABASE_URL: process.env.DATABASE_URL ?? "file:./prisma/dev.db",
+  SHOPIFY_API_KEY: "demo-client-id",
+  SHOPIFY_API_SECRET: secrets.apiSecret,
+  SHOPIFY_APP_URL: appUrl,
+  SCOPES: "write_payment_gateways,write_payment_sessions",
+  ENCRYPTION_KEY: secrets.encryptionKey,
+  ACCELEBIT_API_URL: sandbox.url,
+  SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+  DEV_SIGN_IN_SECRET: secrets.signInSecret,
+  PORT: String(APP_PORT),
+  HOST: "127.0.0.1",
+} as NodeJS.ProcessEnv;
+
+const run = (args: string[]) => execFileSync(process.execPath, args, { env, stdio: "inherit" });
+run(["--import", "tsx", "scripts/db.ts", "migrate"]);
+run(["--import", "tsx", "scripts/seed-shop.ts", "--shop", SHOP, "--access-token", ACCESS_TOKEN, "--accelebit-test-key", TEST_KEY]);
+execFileSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { env: { ...env, NODE_ENV: "production" }, stdio: "inherit" });
+
+const app = spawn(process.execPath, ["server.js"], { env, stdio: "inherit" });
+for (let i = 0; i < 100; i++) {
+  if ((await fetch(`${appUrl}/readyz`).catch(() => null))?.ok) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+console.log(`
+  Accelebit for Shopify — local demo
+    Accelebit sandbox   ${sandbox.url}   (magic cards: test/simulators/accelebit/README.md)
+    Shopify simulator   ${shopify.url}
+    Demo shop           ${SHOP}, configured with test key ••••${TEST_KEY.slice(-4)}
+
+  Open: ${appUrl}/dev/sign-in?shop=${SHOP}&secret=${secrets.signInSecret}
+  (Ctrl-C stops everything.)
+`);
+
+const stop = () => {
+  app.kill("SIGTERM");
+  void Promise.all([sandbox.close(), shopify.close()]).then(() => process.exit(0));
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
+app.on("exit", (code) => {
+  console.error(`the app exited (${code})`);
+  void Promise.all([sandbox.close(), shopify.close()]).then(() => process.exit(code ?? 1));
+});
