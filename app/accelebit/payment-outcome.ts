@@ -26,11 +26,18 @@ export function unexpected(httpStatus: number | null, what: string, issues: z.Zo
   });
 }
 
+/** The record goes back to the caller, who may store it: its free text loses this request's secrets. */
+function withoutSecrets(payment: AccelebitPayment, secrets: readonly (string | undefined)[]): AccelebitPayment {
+  if (!payment.error?.message) return payment;
+  return { ...payment, error: { ...payment.error, message: scrubSecrets(payment.error.message, secrets) } };
+}
+
 /** Turns a recorded payment into the create-payment result described above. */
 export function paymentOutcome(
-  payment: AccelebitPayment,
+  recorded: AccelebitPayment,
   context: { httpStatus: number | null; topLevelError: GatewayErrorInfo | null; secrets: readonly (string | undefined)[] },
 ): Result<AccelebitPayment, AccelebitError> {
+  const payment = withoutSecrets(recorded, context.secrets);
   if (payment.status === "failed") {
     const info = payment.error ?? context.topLevelError ?? null;
     const gatewayName = info?.name ?? null;

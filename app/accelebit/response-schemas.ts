@@ -1,24 +1,29 @@
 /**
  * What Accelebit answers, validated at the boundary: an answer of an unexpected shape
  * becomes an UNEXPECTED_RESPONSE error naming the offending field, instead of a crash deep
- * inside the app. Objects are loose (extra fields are kept) and only what the documents
- * show on every example is required: the 3-D Secure example in seed 001 prints no amount,
- * currency, provider or createdAt, so those are optional.
+ * inside the app. Only what the documents show on every example is required: the 3-D Secure
+ * example in seed 001 prints no amount, currency, provider or createdAt, so those are optional.
+ *
+ * Unknown fields are dropped, and the gateway's free texts pass through scrubSecrets: a
+ * gateway that echoes a card number or key must not smuggle it into our records or logs.
  */
 import { z } from "zod";
+import { scrubSecrets } from "./redact";
+
+const gatewayText = z.string().transform((text) => scrubSecrets(text));
 
 export const PAYMENT_STATUSES = ["captured", "authorized", "pending_3ds", "failed"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-const errorInfoSchema = z.looseObject({
+const errorInfoSchema = z.object({
   status: z.number().optional(),
   name: z.string().optional(),
-  message: z.string().optional(),
+  message: gatewayText.optional(),
 });
 export type GatewayErrorInfo = z.infer<typeof errorInfoSchema>;
 
 /** Decision "threeDsData.parameters for GET redirects": may be `{}` or absent. */
-export const threeDsDataSchema = z.looseObject({
+export const threeDsDataSchema = z.object({
   redirectUrl: z.url(),
   method: z.enum(["GET", "POST"]),
   parameters: z
@@ -28,7 +33,7 @@ export const threeDsDataSchema = z.looseObject({
 });
 export type ThreeDsData = z.infer<typeof threeDsDataSchema>;
 
-export const paymentSchema = z.looseObject({
+export const paymentSchema = z.object({
   id: z.string().min(1),
   status: z.enum(PAYMENT_STATUSES),
   amount: z.string().optional(),
@@ -42,18 +47,18 @@ export const paymentSchema = z.looseObject({
 });
 export type AccelebitPayment = z.infer<typeof paymentSchema>;
 
-export const refundSchema = z.looseObject({
+export const refundSchema = z.object({
   id: z.string().min(1),
   transactionId: z.string().min(1),
   amount: z.string(),
   currency: z.string(),
   status: z.string(),
-  reason: z.string().nullish(),
+  reason: gatewayText.nullish(),
   createdAt: z.string().optional(),
 });
 export type AccelebitRefund = z.infer<typeof refundSchema>;
 
-export const customerSchema = z.looseObject({
+export const customerSchema = z.object({
   id: z.string().min(1),
   externalId: z.string().nullish(),
   email: z.string().nullish(),
@@ -66,7 +71,7 @@ export type AccelebitCustomer = z.infer<typeof customerSchema>;
 export const merchantRefLookupDataSchema = z.union([paymentSchema, z.array(paymentSchema)]).nullable();
 
 /** The error envelope `{ data: null, error: { status, name, message } }`. */
-export const errorEnvelopeSchema = z.looseObject({
+export const errorEnvelopeSchema = z.object({
   error: errorInfoSchema,
 });
 
@@ -74,7 +79,7 @@ export const errorEnvelopeSchema = z.looseObject({
  * The success envelope `{ data: … }`. A top-level `error` may sit beside the data: one of
  * the documented forms of a declined payment (see payment-outcome.ts).
  */
-export const successEnvelopeSchema = z.looseObject({
+export const successEnvelopeSchema = z.object({
   data: z.unknown(),
   error: errorInfoSchema.nullish(),
 });
