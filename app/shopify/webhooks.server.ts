@@ -1,5 +1,9 @@
 import { shopifyApiLibrary } from "~/shopify/api.server";
 import { db } from "~/db.server";
+import { readBodyText } from "~/lib/http.server";
+
+// Compliance and uninstall payloads are a few hundred bytes; anything near this is not Shopify.
+const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 export interface VerifiedShopifyWebhook {
   topic: string;
@@ -16,7 +20,7 @@ export interface VerifiedShopifyWebhook {
  */
 export async function verifyShopifyWebhook(request: Request): Promise<VerifiedShopifyWebhook> {
   if (request.method !== "POST") throw new Response("Method not allowed", { status: 405 });
-  const rawBody = await request.text();
+  const rawBody = await readBodyText(request, MAX_WEBHOOK_BYTES);
   const check = await shopifyApiLibrary().webhooks.validate({ rawBody, rawRequest: request });
   if (!check.valid) {
     const invalidHmac = check.reason === "invalid_hmac";

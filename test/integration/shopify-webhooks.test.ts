@@ -70,6 +70,15 @@ describe("Shopify webhooks", () => {
     expect(await db().complianceRequest.count()).toBe(0);
   });
 
+  it("refuses other methods, unknown topics and oversized bodies, storing nothing", async () => {
+    expect((await post(new Request("http://localhost:3999/webhooks", { method: "GET" }))).status).toBe(405);
+    expect((await post(shopifyWebhookRequest("orders/create", SHOP, { id: 1 }))).status).toBe(404);
+    const huge = { shop_domain: SHOP, customer: { email: "x".repeat(300 * 1024) } };
+    expect((await post(shopifyWebhookRequest("customers/redact", SHOP, huge))).status).toBe(413);
+    expect(await db().webhookDelivery.count()).toBe(0);
+    expect(await db().complianceRequest.count()).toBe(0);
+  });
+
   it("customers/data_request records the request and the data held for that customer", async () => {
     const res = await post(
       shopifyWebhookRequest(
