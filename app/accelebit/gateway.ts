@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import type { Logger } from "~/lib/logger";
-import { isWellFormedSecretKey, keyMode, selectApiKey, type KeyMode, type KeySelectionError, type ShopKeys } from "./api-key";
+import { keyMode, selectApiKey, type KeyMode, type KeySelectionError, type ShopKeys } from "./api-key";
 import { accelebitError, type AccelebitError } from "./errors";
 import { findOurPayment, lookupNotFound, NO_PAYMENT, readMerchantRefLookup, type MerchantRefLookup } from "./merchant-ref-lookup";
 import { paymentOutcome, readCreatedPayment, unexpected } from "./payment-outcome";
@@ -106,7 +106,13 @@ function invalidRequest(what: string, error: z.ZodError, secrets: readonly (stri
 }
 
 /** `field` names a scalar input (an id, the Idempotency-Key) in the issues' paths. */
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string, secrets: readonly (string | undefined)[], field?: string): Result<z.output<S>, AccelebitError> {
+function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+  secrets: readonly (string | undefined)[],
+  field?: string,
+): Result<z.output<S>, AccelebitError> {
   const parsed = schema.safeParse(input);
   return parsed.success ? ok(parsed.data) : err(invalidRequest(what, parsed.error, secrets, field));
 }

@@ -10,7 +10,7 @@
  *   Accelebit recorded one; category terminal, because repeating the same request with the
  *   same key replays the same failure — the shopper may try again as a new attempt.
  */
-import { z } from "zod";
+import { type z } from "zod";
 import { accelebitError, isDocumentedErrorName, type AccelebitError } from "./errors";
 import { scrubSecrets } from "./redact";
 import { err, ok, type Result } from "./result";

@@ -14,13 +14,20 @@ describe("Accelebit secret keys", () => {
     expect(keyMode(key)).toBe(mode);
   });
 
-  it.each(["", "smtgw_sk_", "smtgw_sk_test_", "smtgw_pk_test_abc", "sk_test_abc", "smtgw_sk_test_ab c", "smtgw_sk_test_é", ` smtgw_sk_test_abc`, `smtgw_sk_test_${"x".repeat(300)}`])(
-    "%j is not a secret key",
-    (key) => {
-      expect(isWellFormedSecretKey(key)).toBe(false);
-      expect(keyMode(key)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "smtgw_sk_",
+    "smtgw_sk_test_",
+    "smtgw_pk_test_abc",
+    "sk_test_abc",
+    "smtgw_sk_test_ab c",
+    "smtgw_sk_test_é",
+    ` smtgw_sk_test_abc`,
+    `smtgw_sk_test_${"x".repeat(300)}`,
+  ])("%j is not a secret key", (key) => {
+    expect(isWellFormedSecretKey(key)).toBe(false);
+    expect(keyMode(key)).toBeNull();
+  });
 });
 
 describe("selectApiKey: the key for the session's mode", () => {

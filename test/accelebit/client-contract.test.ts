@@ -20,7 +20,10 @@ function account(key = TEST_KEY) {
 describe("customers", () => {
   it("creates a customer once per externalId and retrieves it", async () => {
     const client = account();
-    const created = await client.createCustomer({ externalId: "user_12345", email: "jane@example.com", metadata: { tier: "gold" } }, { idempotencyKey: "cust_1" });
+    const created = await client.createCustomer(
+      { externalId: "user_12345", email: "jane@example.com", metadata: { tier: "gold" } },
+      { idempotencyKey: "cust_1" },
+    );
     expect(created).toMatchObject({ ok: true, value: { externalId: "user_12345", email: "jane@example.com", metadata: { tier: "gold" } } });
     const again = await client.createCustomer({ externalId: "user_12345" }, { idempotencyKey: "cust_2" });
     expect(again.ok && created.ok && again.value.id).toBe(created.ok && created.value.id);
@@ -41,9 +44,15 @@ describe("payments", () => {
   it("captures, retrieves and finds a payment by merchantRef", async () => {
     const client = account();
     const created = await client.createPayment(cardPayment(), { idempotencyKey: "pay_1" });
-    expect(created).toMatchObject({ ok: true, value: { status: "captured", amount: "55.00", currency: "EUR", provider: "everest", threeDsRequired: false, threeDsData: null } });
+    expect(created).toMatchObject({
+      ok: true,
+      value: { status: "captured", amount: "55.00", currency: "EUR", provider: "everest", threeDsRequired: false, threeDsData: null },
+    });
     if (!created.ok) return;
-    expect(await client.retrievePayment(created.value.id)).toMatchObject({ ok: true, value: { id: created.value.id, status: "captured", merchantRef: "session_1" } });
+    expect(await client.retrievePayment(created.value.id)).toMatchObject({
+      ok: true,
+      value: { id: created.value.id, status: "captured", merchantRef: "session_1" },
+    });
     expect(await client.findPaymentByMerchantRef("session_1")).toMatchObject({ ok: true, value: { payment: { id: created.value.id }, others: [] } });
     expect(sandbox.stats(TEST_KEY)).toMatchObject({ payments: 1, byStatus: { captured: 1 } });
   });
@@ -58,7 +67,10 @@ describe("payments", () => {
   });
 
   it("returns authorized payments as they are", async () => {
-    expect(await account().createPayment(cardPayment({ cardNumber: CARDS.authorized }), { idempotencyKey: "pay_auth" })).toMatchObject({ ok: true, value: { status: "authorized" } });
+    expect(await account().createPayment(cardPayment({ cardNumber: CARDS.authorized }), { idempotencyKey: "pay_auth" })).toMatchObject({
+      ok: true,
+      value: { status: "authorized" },
+    });
   });
 
   it("3-D Secure with a GET redirect: parameters default to {}", async () => {
@@ -77,7 +89,10 @@ describe("payments", () => {
     sandbox.setBehaviour({ declineStyle });
     const { gateway, sleeps } = gatewayFor(sandbox.url);
     const result = await gateway.forKey(TEST_KEY).createPayment(cardPayment({ cardNumber: CARDS.declined }), { idempotencyKey: "pay_declined" });
-    expect(result).toMatchObject({ ok: false, error: { name: "CARD_DECLINED", gatewayName: "CARD_DECLINED", category: "terminal", origin: "gateway", attempts: 1 } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { name: "CARD_DECLINED", gatewayName: "CARD_DECLINED", category: "terminal", origin: "gateway", attempts: 1 },
+    });
     expect(sleeps).toEqual([]);
     expect(result.ok ? null : result.error.payment?.status).toBe(declineStyle === "created_failed" ? "failed" : undefined);
     expect(sandbox.stats(TEST_KEY)).toMatchObject({ payments: 1, byStatus: { failed: 1 } });
@@ -139,8 +154,14 @@ describe("refunds", () => {
   it("refunds partially, then refuses a refund above the remaining amount", async () => {
     const payment = await captured();
     const client = account();
-    const partial = await client.createRefund({ transactionId: payment.id, amount: "50.00", currency: "eur", reason: "Customer requested refund" }, { idempotencyKey: "refund_1" });
-    expect(partial).toMatchObject({ ok: true, value: { transactionId: payment.id, amount: "50.00", currency: "EUR", status: "created", reason: "Customer requested refund" } });
+    const partial = await client.createRefund(
+      { transactionId: payment.id, amount: "50.00", currency: "eur", reason: "Customer requested refund" },
+      { idempotencyKey: "refund_1" },
+    );
+    expect(partial).toMatchObject({
+      ok: true,
+      value: { transactionId: payment.id, amount: "50.00", currency: "EUR", status: "created", reason: "Customer requested refund" },
+    });
     const tooMuch = await client.createRefund({ transactionId: payment.id, amount: "5.01", currency: "EUR" }, { idempotencyKey: "refund_2" });
     expect(tooMuch).toMatchObject({ ok: false, error: { name: "INVALID_REQUEST", category: "terminal", origin: "gateway", httpStatus: 400, attempts: 1 } });
     expect(tooMuch.ok ? "" : tooMuch.error.message).toMatch(/^amount: exceeds the refundable amount/);
@@ -158,7 +179,9 @@ describe("refunds", () => {
       error: { name: "INVALID_REQUEST", message: "currency: must match the payment's currency (EUR)" },
     });
     const pending = await client.createPayment(cardPayment({ cardNumber: CARDS.threeDsGet, merchantRef: "s3" }), { idempotencyKey: "p3ds" });
-    expect(await client.createRefund({ transactionId: pending.ok ? pending.value.id : "", amount: "1.00", currency: "EUR" }, { idempotencyKey: "r_pending" })).toMatchObject({
+    expect(
+      await client.createRefund({ transactionId: pending.ok ? pending.value.id : "", amount: "1.00", currency: "EUR" }, { idempotencyKey: "r_pending" }),
+    ).toMatchObject({
       ok: false,
       error: { name: "INVALID_REQUEST", message: "transactionId: only captured payments can be refunded (this payment is pending_3ds)" },
     });

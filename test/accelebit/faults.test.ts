@@ -73,13 +73,17 @@ describe("a dropped connection after the POST (outcome unknown)", () => {
 
   it("a declined payment found by the lookup is reported as the decline it was", async () => {
     sandbox.setFaults({ dropConnection: { count: 1, match: "POST /v1/payments" } });
-    const result = await gatewayFor(sandbox.url).gateway.forKey(TEST_KEY).createPayment(cardPayment({ cardNumber: "4000000000000002" }), { idempotencyKey: "pay_drop_d" });
+    const result = await gatewayFor(sandbox.url)
+      .gateway.forKey(TEST_KEY)
+      .createPayment(cardPayment({ cardNumber: "4000000000000002" }), { idempotencyKey: "pay_drop_d" });
     expect(result).toMatchObject({ ok: false, error: { name: "CARD_DECLINED", category: "terminal", payment: { status: "failed" } } });
     expect(sandbox.stats(TEST_KEY).payments).toBe(1);
   });
 
   it("an earlier attempt with the same merchantRef is not mistaken for this one", async () => {
-    const earlier = await gatewayFor(sandbox.url).gateway.forKey(TEST_KEY).createPayment(cardPayment({ merchantRef: "session_retry" }), { idempotencyKey: "attempt_1" });
+    const earlier = await gatewayFor(sandbox.url)
+      .gateway.forKey(TEST_KEY)
+      .createPayment(cardPayment({ merchantRef: "session_retry" }), { idempotencyKey: "attempt_1" });
     if (!earlier.ok) throw new Error("setup failed");
     // The second attempt times out while still held: the lookup sees only the first attempt,
     // which has the same amount and currency, and must not take it for this one.
@@ -115,10 +119,17 @@ describe("a dropped connection after the POST (outcome unknown)", () => {
     const client = gateway.forKey(TEST_KEY);
     const payment = await client.createPayment(cardPayment(), { idempotencyKey: "pay_for_refund" });
     sandbox.setFaults({ dropConnection: { count: 1, match: "POST /v1/refunds" } });
-    const refund = await client.createRefund({ transactionId: payment.ok ? payment.value.id : "", amount: "10.00", currency: "EUR" }, { idempotencyKey: "refund_drop" });
+    const refund = await client.createRefund(
+      { transactionId: payment.ok ? payment.value.id : "", amount: "10.00", currency: "EUR" },
+      { idempotencyKey: "refund_drop" },
+    );
     expect(refund).toMatchObject({ ok: true, value: { amount: "10.00", status: "created" } });
     expect(sandbox.stats(TEST_KEY).refunds).toBe(1);
-    expect(posts().filter((r) => r.path === "/v1/refunds").map((r) => r.status)).toEqual(["dropped", 201]);
+    expect(
+      posts()
+        .filter((r) => r.path === "/v1/refunds")
+        .map((r) => r.status),
+    ).toEqual(["dropped", 201]);
   });
 });
 
@@ -184,7 +195,9 @@ describe("terminal errors are not retried", () => {
 
   it("a connection that never opens is retryable even for a POST (nothing was sent)", async () => {
     const { gateway, sleeps } = gatewayFor(await closedPortUrl());
-    const result = await gateway.forKey(TEST_KEY).createRefund({ transactionId: "f47ac10b-58cc-4372-a567-0e02b2c3d479", amount: "1.00", currency: "EUR" }, { idempotencyKey: "r" });
+    const result = await gateway
+      .forKey(TEST_KEY)
+      .createRefund({ transactionId: "f47ac10b-58cc-4372-a567-0e02b2c3d479", amount: "1.00", currency: "EUR" }, { idempotencyKey: "r" });
     expect(result).toMatchObject({ ok: false, error: { name: "NETWORK_ERROR", category: "retryable", attempts: 3 } });
     expect(sleeps).toHaveLength(2);
   });

@@ -77,12 +77,17 @@ describe("secrets never reach logs or errors", () => {
   it("a hostile gateway echoing the request into messages, bodies and exceptions", async () => {
     const echo = (init: RequestInit | undefined) => `${String(init?.body)} key=${(init?.headers as Record<string, string>)["X-API-Key"]}`;
     const replies: ((init: RequestInit | undefined) => Response)[] = [
-      (init) => new Response(JSON.stringify({ data: null, error: { status: 400, name: "INVALID_REQUEST", message: `bad request ${echo(init)}` } }), { status: 400 }),
+      (init) =>
+        new Response(JSON.stringify({ data: null, error: { status: 400, name: "INVALID_REQUEST", message: `bad request ${echo(init)}` } }), { status: 400 }),
       (init) => new Response(JSON.stringify({ data: { status: "weird", echo: echo(init) } }), { status: 201 }),
-      (init) => new Response(JSON.stringify({ data: { id: "p1", status: "failed", error: { name: "CARD_DECLINED", message: `declined ${echo(init)}` } } }), { status: 201 }),
+      (init) =>
+        new Response(JSON.stringify({ data: { id: "p1", status: "failed", error: { name: "CARD_DECLINED", message: `declined ${echo(init)}` } } }), {
+          status: 201,
+        }),
       (init) => new Response(JSON.stringify({ data: { id: "p2", status: "captured", echo: echo(init), error: { message: echo(init) } } }), { status: 201 }),
       (init) => new Response(`<html>${echo(init)}</html>`, { status: 500 }),
-      (init) => new Response(JSON.stringify({ data: null, error: { status: 401, name: "UNAUTHORIZED", message: `unknown key ${echo(init)}` } }), { status: 401 }),
+      (init) =>
+        new Response(JSON.stringify({ data: null, error: { status: 401, name: "UNAUTHORIZED", message: `unknown key ${echo(init)}` } }), { status: 401 }),
     ];
     for (const reply of replies) {
       const { gateway } = track(

@@ -65,7 +65,10 @@ describe("payment requests are validated before sending", () => {
     const { card: _card, ...withoutCard } = base;
     expectRefusedLocally(await account.createPayment(withoutCard as typeof base, { idempotencyKey: "pay_1" }), "card");
     const { card: _c, ...rest } = base;
-    expectRefusedLocally(await account.createPayment({ ...rest, paymentMethod: "stored_card", storedCardId: "card-1" }, { idempotencyKey: "pay_1" }), "storedCardId");
+    expectRefusedLocally(
+      await account.createPayment({ ...rest, paymentMethod: "stored_card", storedCardId: "card-1" }, { idempotencyKey: "pay_1" }),
+      "storedCardId",
+    );
     expect(fetch).not.toHaveBeenCalled();
   });
 
@@ -85,7 +88,9 @@ describe("payment requests are validated before sending", () => {
       return new Response(JSON.stringify({ data: { id: "p1", status: "captured" } }), { status: 201 });
     });
     const gateway = createAccelebitGateway({ baseUrl: "https://api.gateway.accelebit.com", logger: captureLogger().logger, fetch });
-    const result = await gateway.forKey(TEST_KEY).createPayment({ ...base, currency: "usd", billing: { ...billing, country: "us", state: "NY" } }, { idempotencyKey: "pay_us" });
+    const result = await gateway
+      .forKey(TEST_KEY)
+      .createPayment({ ...base, currency: "usd", billing: { ...billing, country: "us", state: "NY" } }, { idempotencyKey: "pay_us" });
     expect(result.ok).toBe(true);
     const body = JSON.parse(String(requests[0]?.body)) as { currency: string; billing: { country: string; state: string; ip: string } };
     expect(body.currency).toBe("USD");
@@ -108,7 +113,9 @@ describe("refund, customer and id validation", () => {
   });
 
   it("a 500-character reason is allowed", async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response(JSON.stringify({ data: { ...refund, id: "r1", status: "created" } }), { status: 201 }));
+    const fetch = vi.fn<typeof globalThis.fetch>(
+      async () => new Response(JSON.stringify({ data: { ...refund, id: "r1", status: "created" } }), { status: 201 }),
+    );
     const gateway = createAccelebitGateway({ baseUrl: "https://api.gateway.accelebit.com", logger: captureLogger().logger, fetch });
     expect((await gateway.forKey(TEST_KEY).createRefund({ ...refund, reason: "r".repeat(500) }, { idempotencyKey: "refund_1" })).ok).toBe(true);
     expect(fetch).toHaveBeenCalledTimes(1);

@@ -27,7 +27,16 @@ const seedPayment = {
   paymentMethod: "card",
   customerId: "user_12345",
   card: { number: "4111111111111111", expiryMonth: "12", expiryYear: "28", cvv: "123", holderName: "Jane Doe" },
-  billing: { firstName: "Jane", lastName: "Doe", email: "jane@example.com", phone: "+35699123456", country: "MT", address: "123 Main Street", city: "Valletta", postalCode: "VLT 1000" },
+  billing: {
+    firstName: "Jane",
+    lastName: "Doe",
+    email: "jane@example.com",
+    phone: "+35699123456",
+    country: "MT",
+    address: "123 Main Street",
+    city: "Valletta",
+    postalCode: "VLT 1000",
+  },
   returnUrl: "https://yoursite.com/payment/callback",
   merchantRef: "order_98765",
 };
@@ -38,12 +47,20 @@ interface Answer {
   body: { data: unknown; error?: { status: number; name: string; message: string } };
 }
 
-async function call(method: string, path: string, options: { body?: unknown; key?: string | null; idempotencyKey?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; key?: string | null; idempotencyKey?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== null) headers["X-API-Key"] = options.key ?? TEST_KEY;
   if (options.body !== undefined) headers["Content-Type"] ??= "application/json";
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
-  const response = await fetch(`${sandbox.url}${path}`, { method, headers, body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body) });
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Answer["body"] };
 }
 
@@ -123,10 +140,16 @@ describe("payment validation: INVALID_REQUEST with the field", () => {
   });
 
   it("requires JSON, a JSON object and an Idempotency-Key", async () => {
-    expect((await call("POST", "/v1/payments", { body: seedPayment })).body.error?.message).toBe("Idempotency-Key: header is required (at most 255 characters)");
+    expect((await call("POST", "/v1/payments", { body: seedPayment })).body.error?.message).toBe(
+      "Idempotency-Key: header is required (at most 255 characters)",
+    );
     expect((await call("POST", "/v1/payments", { body: "{nope", idempotencyKey: "k" })).body.error?.message).toBe("body: must be valid JSON");
     expect((await call("POST", "/v1/payments", { body: "[1]", idempotencyKey: "k" })).body.error?.message).toBe("body: must be a JSON object");
-    const form = await call("POST", "/v1/payments", { body: "amount=1", idempotencyKey: "k", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const form = await call("POST", "/v1/payments", {
+      body: "amount=1",
+      idempotencyKey: "k",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(form.body.error).toMatchObject({ name: "INVALID_REQUEST", message: "Content-Type: must be application/json" });
     expect((await call("GET", "/v1/payments")).body.error?.message).toBe("merchantRef: query parameter is required");
   });
@@ -199,7 +222,11 @@ describe("refunds", () => {
     expect((await refund({ transactionId: id, amount: "3.33", currency: "EUR" }, "r1")).status).toBe(201);
     expect((await refund({ transactionId: id, amount: "6.67", currency: "eur" }, "r2")).status).toBe(201);
     const over = await refund({ transactionId: id, amount: "0.01", currency: "EUR" }, "r3");
-    expect(over.body.error).toEqual({ status: 400, name: "INVALID_REQUEST", message: "amount: exceeds the refundable amount of the payment (0.00 EUR remaining)" });
+    expect(over.body.error).toEqual({
+      status: 400,
+      name: "INVALID_REQUEST",
+      message: "amount: exceeds the refundable amount of the payment (0.00 EUR remaining)",
+    });
     expect(sandbox.stats(TEST_KEY).refunds).toBe(2);
   });
 
@@ -218,8 +245,16 @@ describe("refunds", () => {
   });
 
   it.each([
-    ["an unknown payment", { transactionId: "00000000-0000-4000-8000-000000000000", amount: "1.00", currency: "EUR" }, "transactionId: no payment with this id"],
-    ["a reason over 500 characters", { transactionId: "00000000-0000-4000-8000-000000000000", amount: "1.00", currency: "EUR", reason: "r".repeat(501) }, "reason: must be at most 500 characters"],
+    [
+      "an unknown payment",
+      { transactionId: "00000000-0000-4000-8000-000000000000", amount: "1.00", currency: "EUR" },
+      "transactionId: no payment with this id",
+    ],
+    [
+      "a reason over 500 characters",
+      { transactionId: "00000000-0000-4000-8000-000000000000", amount: "1.00", currency: "EUR", reason: "r".repeat(501) },
+      "reason: must be at most 500 characters",
+    ],
     ["a transactionId that is not a UUID", { transactionId: "p1", amount: "1.00", currency: "EUR" }, "transactionId: must be a UUID"],
   ])("refuses %s", async (_label, body, message) => {
     expect((await refund(body, "r")).body.error).toEqual({ status: 400, name: "INVALID_REQUEST", message });
@@ -269,17 +304,31 @@ describe("3-D Secure challenge pages", () => {
     expect(page.status).toBe(200);
     expect(html).toContain(`action="${payment.threeDsData.parameters.TermUrl}"`);
     const paRes = /name="PaRes" value="([^"]+)"/.exec(html)?.[1] ?? "";
-    const done = await fetch(payment.threeDsData.parameters.TermUrl ?? "", { method: "POST", body: new URLSearchParams({ PaRes: paRes, outcome: "fail" }), redirect: "manual" });
+    const done = await fetch(payment.threeDsData.parameters.TermUrl ?? "", {
+      method: "POST",
+      body: new URLSearchParams({ PaRes: paRes, outcome: "fail" }),
+      redirect: "manual",
+    });
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe(returnUrl);
-    expect((await call("GET", `/v1/payments/${payment.id}`)).body.data).toMatchObject({ status: "failed", threeDsData: null, error: { name: "CARD_DECLINED" } });
+    expect((await call("GET", `/v1/payments/${payment.id}`)).body.data).toMatchObject({
+      status: "failed",
+      threeDsData: null,
+      error: { name: "CARD_DECLINED" },
+    });
   });
 
   it("refuses a POST challenge with a forged TermUrl or PaReq, and 3DS without returnUrl", async () => {
     const payment = await pending(CARDS.threeDsPost, "p_forged");
-    const forged = await fetch(payment.threeDsData.redirectUrl, { method: "POST", body: new URLSearchParams({ ...payment.threeDsData.parameters, TermUrl: "https://evil.example/" }) });
+    const forged = await fetch(payment.threeDsData.redirectUrl, {
+      method: "POST",
+      body: new URLSearchParams({ ...payment.threeDsData.parameters, TermUrl: "https://evil.example/" }),
+    });
     expect(forged.status).toBe(400);
-    const badPaReq = await fetch(payment.threeDsData.redirectUrl, { method: "POST", body: new URLSearchParams({ ...payment.threeDsData.parameters, PaReq: "AAAA" }) });
+    const badPaReq = await fetch(payment.threeDsData.redirectUrl, {
+      method: "POST",
+      body: new URLSearchParams({ ...payment.threeDsData.parameters, PaReq: "AAAA" }),
+    });
     expect(badPaReq.status).toBe(400);
     const { returnUrl: _r, ...noReturn } = withPath(seedPayment, "card.number", CARDS.threeDsGet);
     expect((await pay(noReturn, "p_noreturn")).body.error?.message).toBe("returnUrl: is required when the payment needs 3-D Secure");
@@ -322,7 +371,10 @@ describe("webhooks", () => {
     const [delivery] = received;
     const verified = verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_one" });
     expect(verified).toMatchObject({ ok: true, event: { type: "payment.captured", objectId: payment.id, paymentId: payment.id, status: "captured" } });
-    expect(verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_other" })).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_other" })).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("retries with backoff while the receiver fails; every attempt carries the same event id", async () => {
@@ -332,7 +384,9 @@ describe("webhooks", () => {
     await sandbox.waitForWebhooks();
     expect(received).toHaveLength(3);
     expect(new Set(received.map((r) => (JSON.parse(r.body) as { id: string }).id)).size).toBe(1);
-    expect(sandbox.webhookDeliveries()).toMatchObject([{ type: "payment.failed", state: "delivered", attempts: [{ status: 500 }, { status: 500 }, { status: 200 }] }]);
+    expect(sandbox.webhookDeliveries()).toMatchObject([
+      { type: "payment.failed", state: "delivered", attempts: [{ status: 500 }, { status: 500 }, { status: 200 }] },
+    ]);
   });
 
   it("gives up after the bounded attempts", async () => {
@@ -387,7 +441,13 @@ describe("/__sandbox/ control endpoints", () => {
   });
 
   it("a share of 5xx follows the injected random source", async () => {
-    const seeded = await startSandbox({ random: (() => { let n = 0; return () => [0.1, 0.9, 0.2, 0.8][n++ % 4] ?? 0; })(), faults: { serverErrors: { rate: 0.5, status: 503 } } });
+    const seeded = await startSandbox({
+      random: (() => {
+        let n = 0;
+        return () => [0.1, 0.9, 0.2, 0.8][n++ % 4] ?? 0;
+      })(),
+      faults: { serverErrors: { rate: 0.5, status: 503 } },
+    });
     try {
       const statuses = [];
       for (let i = 0; i < 4; i += 1) statuses.push((await fetch(`${seeded.url}/v1/payments?merchantRef=x`, { headers: { "X-API-Key": TEST_KEY } })).status);
@@ -399,9 +459,20 @@ describe("/__sandbox/ control endpoints", () => {
 
   it("stats per account, behaviour switches and reset", async () => {
     await pay(seedPayment, "p_stats");
-    expect((await call("GET", "/__sandbox/stats")).body.data).toEqual({ mode: "test", customers: 1, payments: 1, refunds: 0, byStatus: { captured: 1, authorized: 0, pending_3ds: 0, failed: 0 } });
-    expect((await call("GET", "/__sandbox/stats", { key: null })).body.data).toEqual([expect.objectContaining({ account: "smtgw_sk_test_…_one", payments: 1 })]);
-    expect((await call("POST", "/__sandbox/behaviour", { body: { declineStyle: "error_402" } })).body.data).toEqual({ declineStyle: "error_402", merchantRefLookup: "single" });
+    expect((await call("GET", "/__sandbox/stats")).body.data).toEqual({
+      mode: "test",
+      customers: 1,
+      payments: 1,
+      refunds: 0,
+      byStatus: { captured: 1, authorized: 0, pending_3ds: 0, failed: 0 },
+    });
+    expect((await call("GET", "/__sandbox/stats", { key: null })).body.data).toEqual([
+      expect.objectContaining({ account: "smtgw_sk_test_…_one", payments: 1 }),
+    ]);
+    expect((await call("POST", "/__sandbox/behaviour", { body: { declineStyle: "error_402" } })).body.data).toEqual({
+      declineStyle: "error_402",
+      merchantRefLookup: "single",
+    });
     expect((await pay(withPath(seedPayment, "card.number", CARDS.declined), "p_402")).status).toBe(402);
     await call("POST", "/__sandbox/reset");
     expect(sandbox.stats(TEST_KEY).payments).toBe(0);

@@ -5,7 +5,18 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AccelebitSandbox } from "../simulators/accelebit/server";
-import { ALL_EXAMPLES, ERROR_001, LOOKUP_001, PAYMENT_3DS_001, PAYMENT_CAPTURED_002, PAYMENT_REQUEST_001, PAYMENT_REQUEST_002, REFUND_REQUEST_003, REFUND_RESPONSE_003, SEED_DIR } from "./fixtures/seed-examples";
+import {
+  ALL_EXAMPLES,
+  ERROR_001,
+  LOOKUP_001,
+  PAYMENT_3DS_001,
+  PAYMENT_CAPTURED_002,
+  PAYMENT_REQUEST_001,
+  PAYMENT_REQUEST_002,
+  REFUND_REQUEST_003,
+  REFUND_RESPONSE_003,
+  SEED_DIR,
+} from "./fixtures/seed-examples";
 import { CARDS, gatewayFor, startSandbox } from "./support";
 
 const squash = (text: string) => text.replace(/\s+/g, "");
@@ -35,18 +46,25 @@ describe("the sandbox against the seeds' examples", () => {
   beforeEach(() => sandbox.reset());
 
   const post = (path: string, body: string, apiKey: string, idempotencyKey: string) =>
-    fetch(`${sandbox.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", "X-API-Key": apiKey, "Idempotency-Key": idempotencyKey }, body });
+    fetch(`${sandbox.url}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-API-Key": apiKey, "Idempotency-Key": idempotencyKey },
+      body,
+    });
 
-  it.each([PAYMENT_REQUEST_001, PAYMENT_REQUEST_002])("accepts the payment request of $file and answers 201 in the documented captured shape", async (example) => {
-    const response = await post("/v1/payments", example.text, example.apiKey, example.idempotencyKey);
-    const body = (await response.json()) as { data: Record<string, unknown> };
-    const documented = JSON.parse(PAYMENT_CAPTURED_002.text) as { data: Record<string, unknown> };
-    expect(response.status).toBe(201);
-    expect(shapeOf(body)).toEqual(shapeOf(documented));
-    expect(body.data).toMatchObject({ status: "captured", amount: "55.00", currency: "EUR", provider: "everest", threeDsRequired: false, threeDsData: null });
-    expect(body.data.id).toMatch(UUID);
-    expect(new Date(String(body.data.createdAt)).toISOString()).toBe(body.data.createdAt);
-  });
+  it.each([PAYMENT_REQUEST_001, PAYMENT_REQUEST_002])(
+    "accepts the payment request of $file and answers 201 in the documented captured shape",
+    async (example) => {
+      const response = await post("/v1/payments", example.text, example.apiKey, example.idempotencyKey);
+      const body = (await response.json()) as { data: Record<string, unknown> };
+      const documented = JSON.parse(PAYMENT_CAPTURED_002.text) as { data: Record<string, unknown> };
+      expect(response.status).toBe(201);
+      expect(shapeOf(body)).toEqual(shapeOf(documented));
+      expect(body.data).toMatchObject({ status: "captured", amount: "55.00", currency: "EUR", provider: "everest", threeDsRequired: false, threeDsData: null });
+      expect(body.data.id).toMatch(UUID);
+      expect(new Date(String(body.data.createdAt)).toISOString()).toBe(body.data.createdAt);
+    },
+  );
 
   it("finds it again with the lookup of seed 001", async () => {
     const created = (await (await post("/v1/payments", PAYMENT_REQUEST_001.text, PAYMENT_REQUEST_001.apiKey, "k")).json()) as { data: { id: string } };
@@ -82,23 +100,36 @@ describe("the sandbox against the seeds' examples", () => {
     const body = (await response.json()) as { data: Record<string, unknown> };
     expect(response.status).toBe(201);
     expect(shapeOf(body)).toEqual(shapeOf(JSON.parse(REFUND_RESPONSE_003.text)));
-    expect(body.data).toMatchObject({ transactionId: created.data.id, amount: "55.00", currency: "EUR", status: "created", reason: "Customer requested refund" });
+    expect(body.data).toMatchObject({
+      transactionId: created.data.id,
+      amount: "55.00",
+      currency: "EUR",
+      status: "created",
+      reason: "Customer requested refund",
+    });
   });
 });
 
 describe("the client reads the seeds' printed responses", () => {
-  const replying = (status: number, text: string) => gatewayFor("https://api.gateway.accelebit.com", { fetch: async () => new Response(text, { status }) }).gateway.forKey("smtgw_sk_test_your_secret_key");
+  const replying = (status: number, text: string) =>
+    gatewayFor("https://api.gateway.accelebit.com", { fetch: async () => new Response(text, { status }) }).gateway.forKey("smtgw_sk_test_your_secret_key");
   const payment = JSON.parse(PAYMENT_REQUEST_001.text) as Record<string, unknown> & { billing: Record<string, unknown> };
   const input = { ...payment, billing: { ...payment.billing, ip: "203.0.113.7" } } as Parameters<ReturnType<typeof replying>["createPayment"]>[0];
 
   it("the captured example", async () => {
-    expect(await replying(201, PAYMENT_CAPTURED_002.text).createPayment(input, { idempotencyKey: "pay_abc123" })).toEqual({ ok: true, value: JSON.parse(PAYMENT_CAPTURED_002.text).data });
+    expect(await replying(201, PAYMENT_CAPTURED_002.text).createPayment(input, { idempotencyKey: "pay_abc123" })).toEqual({
+      ok: true,
+      value: JSON.parse(PAYMENT_CAPTURED_002.text).data,
+    });
   });
 
   it("the 3-D Secure example, with its fields that the captured example has but this one omits", async () => {
     expect(await replying(201, PAYMENT_3DS_001.text).createPayment(input, { idempotencyKey: "pay_3ds" })).toMatchObject({
       ok: true,
-      value: { status: "pending_3ds", threeDsData: { method: "POST", parameters: { PaReq: "base64encodeddata...", TermUrl: "https://api.gateway.accelebit.com/v1/3ds/callback/abc123" } } },
+      value: {
+        status: "pending_3ds",
+        threeDsData: { method: "POST", parameters: { PaReq: "base64encodeddata...", TermUrl: "https://api.gateway.accelebit.com/v1/3ds/callback/abc123" } },
+      },
     });
   });
 
@@ -111,6 +142,9 @@ describe("the client reads the seeds' printed responses", () => {
 
   it("the refund example", async () => {
     const refund = JSON.parse(REFUND_REQUEST_003.text) as { transactionId: string; amount: string; currency: string; reason: string };
-    expect(await replying(201, REFUND_RESPONSE_003.text).createRefund(refund, { idempotencyKey: "refund_abc123" })).toEqual({ ok: true, value: JSON.parse(REFUND_RESPONSE_003.text).data });
+    expect(await replying(201, REFUND_RESPONSE_003.text).createRefund(refund, { idempotencyKey: "refund_abc123" })).toEqual({
+      ok: true,
+      value: JSON.parse(REFUND_RESPONSE_003.text).data,
+    });
   });
 });

@@ -12,7 +12,14 @@ describe("verifyAccelebitWebhook", () => {
     const result = verifyAccelebitWebhook({ rawBody: body, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(body) }, secret });
     expect(result).toEqual({
       ok: true,
-      event: { id: "evt_1", type: "payment.captured", objectType: "payment", objectId: "f47ac10b-58cc-4372-a567-0e02b2c3d479", paymentId: "f47ac10b-58cc-4372-a567-0e02b2c3d479", status: "captured" },
+      event: {
+        id: "evt_1",
+        type: "payment.captured",
+        objectType: "payment",
+        objectId: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        paymentId: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        status: "captured",
+      },
     });
   });
 
@@ -33,7 +40,10 @@ describe("verifyAccelebitWebhook", () => {
   });
 
   it("refuses when the shop has no signing secret", () => {
-    expect(verifyAccelebitWebhook({ rawBody: body, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(body, "") }, secret: "" })).toEqual({ ok: false, reason: "missing_secret" });
+    expect(verifyAccelebitWebhook({ rawBody: body, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(body, "") }, secret: "" })).toEqual({
+      ok: false,
+      reason: "missing_secret",
+    });
   });
 
   it.each([
@@ -41,7 +51,10 @@ describe("verifyAccelebitWebhook", () => {
     ["no event name", JSON.stringify({ id: "evt_1", data: { id: "p1" } })],
     ["no object id", JSON.stringify({ type: "payment.captured", data: {} })],
   ])("refuses a signed payload with %s", (_label, raw) => {
-    expect(verifyAccelebitWebhook({ rawBody: raw, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(raw) }, secret })).toEqual({ ok: false, reason: "malformed_payload" });
+    expect(verifyAccelebitWebhook({ rawBody: raw, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(raw) }, secret })).toEqual({
+      ok: false,
+      reason: "malformed_payload",
+    });
   });
 
   it("accepts `event` for `type`, nested data.object, and refund events pointing at their payment", () => {

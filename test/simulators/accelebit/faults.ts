@@ -9,7 +9,10 @@
  */
 import { z } from "zod";
 
-const match = z.string().regex(/^(GET|POST) \/\S*$/, 'must look like "POST /v1/payments"').optional();
+const match = z
+  .string()
+  .regex(/^(GET|POST) \/\S*$/, 'must look like "POST /v1/payments"')
+  .optional();
 const trigger = {
   count: z.number().int().min(0).optional(),
   rate: z.number().min(0).max(1).optional(),
@@ -20,9 +23,7 @@ export const faultSettingsSchema = z.strictObject({
   /** Added delay before a request is processed (after its Idempotency-Key is registered). */
   latency: z.strictObject({ ms: z.number().int().min(0).max(120_000), ...trigger }).optional(),
   /** 5xx answers; `afterRecording` processes (and records) the request first, then answers 5xx. */
-  serverErrors: z
-    .strictObject({ status: z.number().int().min(500).max(599).optional(), afterRecording: z.boolean().optional(), ...trigger })
-    .optional(),
+  serverErrors: z.strictObject({ status: z.number().int().min(500).max(599).optional(), afterRecording: z.boolean().optional(), ...trigger }).optional(),
   /** 429 with Retry-After (seconds), before anything is processed. */
   rateLimit: z.strictObject({ retryAfterSeconds: z.number().int().min(0).optional(), ...trigger }).optional(),
   /** The request is processed and recorded, then the connection is closed without an answer. */

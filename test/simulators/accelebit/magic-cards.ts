@@ -3,14 +3,7 @@
  * valid shape is captured, like the seeds' own example card 4111111111111111.
  * Keep the table in the README in step with this one.
  */
-export type CardOutcome =
-  | "captured"
-  | "declined"
-  | "three_ds_get"
-  | "three_ds_post"
-  | "provider_error"
-  | "provider_error_once"
-  | "authorized";
+export type CardOutcome = "captured" | "declined" | "three_ds_get" | "three_ds_post" | "provider_error" | "provider_error_once" | "authorized";
 
 export const MAGIC_CARDS: Readonly<Record<string, CardOutcome>> = {
   "4242424242424242": "captured",

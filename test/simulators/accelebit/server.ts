@@ -245,7 +245,11 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       payment.threeDsData =
         method === "GET"
           ? { redirectUrl: `${publicUrl}${CHALLENGE_PATH}/${token}`, method, parameters: {} }
-          : { redirectUrl: `${publicUrl}${CHALLENGE_PATH}`, method, parameters: { PaReq: encodeToken(token), TermUrl: `${publicUrl}${CALLBACK_PATH}/${token}` } };
+          : {
+              redirectUrl: `${publicUrl}${CHALLENGE_PATH}`,
+              method,
+              parameters: { PaReq: encodeToken(token), TermUrl: `${publicUrl}${CALLBACK_PATH}/${token}` },
+            };
     }
     account.payments.set(payment.id, payment);
 
@@ -289,7 +293,13 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
   function createCustomer(account: Account, request: CustomerRequest): Outcome {
     const existing = account.customerByExternalId(request.externalId);
     if (existing) return { response: dataResponse(200, existing), store: true };
-    const customer = { id: randomUUID(), externalId: request.externalId, email: request.email ?? null, metadata: request.metadata ?? {}, createdAt: now().toISOString() };
+    const customer = {
+      id: randomUUID(),
+      externalId: request.externalId,
+      email: request.email ?? null,
+      metadata: request.metadata ?? {},
+      createdAt: now().toISOString(),
+    };
     account.customers.set(customer.id, customer);
     return { response: dataResponse(201, customer), store: true };
   }
@@ -357,7 +367,10 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     const fingerprint = `${path}\n${canonicalJson(body)}`;
     for (let existing = liveEntry(account, key); existing; existing = liveEntry(account, key)) {
       if (existing.fingerprint !== fingerprint) {
-        return { response: errorResponse(409, "DUPLICATE_REQUEST", "The Idempotency-Key was already used with different request parameters"), processed: false };
+        return {
+          response: errorResponse(409, "DUPLICATE_REQUEST", "The Idempotency-Key was already used with different request parameters"),
+          processed: false,
+        };
       }
       // Same key, same body: the original answer, even if the first request is still running.
       const answer = await existing.answer;
@@ -424,7 +437,8 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     if (!account) return answer(errorResponse(401, "UNAUTHORIZED", "The API key is invalid or missing"));
     entryLog.account = maskKey(account.apiKey);
 
-    const handled = method === "POST" ? await handlePost(req, account, path, entryLog) : method === "GET" ? await handleGet(account, path, url.searchParams) : null;
+    const handled =
+      method === "POST" ? await handlePost(req, account, path, entryLog) : method === "GET" ? await handleGet(account, path, url.searchParams) : null;
     if (!handled) return answer(notFound("No such endpoint"));
     handled.hold?.finish();
     const after = handled.processed ? faults.after(method, path) : null;
@@ -479,16 +493,37 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       if (!found) return sendHtml(res, 404, messagePage("Unknown challenge", "This 3-D Secure challenge does not exist."));
       if (found.challenge.completed) return completeChallenge(res, found.challenge.token, undefined);
       const { payment } = found;
-      return sendHtml(res, 200, challengePage({ amount: payment.amount, currency: payment.currency, cardLast4: payment.cardLast4, action: `${CHALLENGE_PATH}/${found.challenge.token}/complete`, hidden: {} }));
+      return sendHtml(
+        res,
+        200,
+        challengePage({
+          amount: payment.amount,
+          currency: payment.currency,
+          cardLast4: payment.cardLast4,
+          action: `${CHALLENGE_PATH}/${found.challenge.token}/complete`,
+          hidden: {},
+        }),
+      );
     }
     if (method === "POST" && path === CHALLENGE_PATH) {
       const found = challengeFor(decodeToken(form.PaReq), "POST");
       if (!found) return sendHtml(res, 400, messagePage("Invalid PaReq", "The PaReq parameter does not belong to a 3-D Secure challenge."));
       const expectedTermUrl = `${publicUrl}${CALLBACK_PATH}/${found.challenge.token}`;
-      if (form.TermUrl !== expectedTermUrl) return sendHtml(res, 400, messagePage("Invalid TermUrl", "TermUrl must be posted exactly as received in threeDsData.parameters."));
+      if (form.TermUrl !== expectedTermUrl)
+        return sendHtml(res, 400, messagePage("Invalid TermUrl", "TermUrl must be posted exactly as received in threeDsData.parameters."));
       if (found.challenge.completed) return completeChallenge(res, found.challenge.token, undefined);
       const { payment } = found;
-      return sendHtml(res, 200, challengePage({ amount: payment.amount, currency: payment.currency, cardLast4: payment.cardLast4, action: expectedTermUrl, hidden: { PaRes: encodeToken(found.challenge.token) } }));
+      return sendHtml(
+        res,
+        200,
+        challengePage({
+          amount: payment.amount,
+          currency: payment.currency,
+          cardLast4: payment.cardLast4,
+          action: expectedTermUrl,
+          hidden: { PaRes: encodeToken(found.challenge.token) },
+        }),
+      );
     }
     if (method === "POST" && tokenInPath && path === `${CHALLENGE_PATH}/${tokenInPath}/complete`) {
       if (!challengeFor(tokenInPath, "GET")) return sendHtml(res, 404, messagePage("Unknown challenge", "This 3-D Secure challenge does not exist."));
@@ -568,7 +603,13 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
         return send(res, dataResponse(200, dispatcher.deliveries()));
       case "GET /__sandbox/stats": {
         if (apiKey !== undefined) return send(res, dataResponse(200, sandbox.stats(apiKey)));
-        return send(res, dataResponse(200, [...accounts.values()].map((account) => ({ account: maskKey(account.apiKey), ...account.stats() }))));
+        return send(
+          res,
+          dataResponse(
+            200,
+            [...accounts.values()].map((account) => ({ account: maskKey(account.apiKey), ...account.stats() })),
+          ),
+        );
       }
       case "GET /__sandbox/requests":
         return send(res, dataResponse(200, requestLog));
@@ -586,14 +627,13 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const path = url.pathname;
-    const work =
-      path.startsWith("/__sandbox/")
-        ? handleAdmin(req, res, method, path)
-        : path === CHALLENGE_PATH || path.startsWith(`${CHALLENGE_PATH}/`) || path.startsWith(`${CALLBACK_PATH}/`)
-          ? handleThreeDs(req, res, method, path)
-          : API_PATH.test(path)
-            ? handleApi(req, res, method, url)
-            : Promise.resolve(send(res, notFound("No such endpoint")));
+    const work = path.startsWith("/__sandbox/")
+      ? handleAdmin(req, res, method, path)
+      : path === CHALLENGE_PATH || path.startsWith(`${CHALLENGE_PATH}/`) || path.startsWith(`${CALLBACK_PATH}/`)
+        ? handleThreeDs(req, res, method, path)
+        : API_PATH.test(path)
+          ? handleApi(req, res, method, url)
+          : Promise.resolve(send(res, notFound("No such endpoint")));
     work.catch((error: unknown) => {
       if (res.headersSent || res.destroyed) return;
       if (error instanceof BodyTooLarge) return send(res, invalid("body: too large"));
@@ -639,7 +679,10 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     },
     stats: (apiKey) => (accounts.get(apiKey) ?? new Account(apiKey, apiKey.startsWith("smtgw_sk_test_") ? "test" : "live")).stats(),
     payments: (apiKey) =>
-      [...(accounts.get(apiKey)?.payments.values() ?? [])].map((payment) => ({ ...paymentDetailView(payment), refundedAmount: formatCents(payment.refundedCents) })),
+      [...(accounts.get(apiKey)?.payments.values() ?? [])].map((payment) => ({
+        ...paymentDetailView(payment),
+        refundedAmount: formatCents(payment.refundedCents),
+      })),
     refunds: (apiKey) => [...(accounts.get(apiKey)?.refunds.values() ?? [])].map((refund) => ({ ...refund })),
     requests: () => requestLog.map((entry) => ({ ...entry })),
     webhookDeliveries: () => dispatcher.deliveries(),
