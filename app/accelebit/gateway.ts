@@ -87,7 +87,7 @@ export interface AccelebitGateway {
 }
 
 /** A reference no payment of ours ever carries: looking it up only proves the key works. */
-export const KEY_CHECK_MERCHANT_REF = "accelebit-for-shopify:key-check";
+export const KEY_CHECK_MERCHANT_REF = "accelebit-for-shopify-key-check";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

@@ -3,7 +3,7 @@
  * fields as retrieve", so `data` may be one payment or a list. When several payments share
  * a reference, the newest decides and the others are reported beside it.
  */
-import { accelebitError, type AccelebitError } from "./errors";
+import { type AccelebitError } from "./errors";
 import { amountToMinorUnits, isAccelebitAmount } from "./amount";
 import { err, ok, type Result } from "./result";
 import { merchantRefLookupDataSchema, type AccelebitPayment } from "./response-schemas";
@@ -62,12 +62,4 @@ export function findOurPayment(
         (payment.amount === undefined || (isAccelebitAmount(payment.amount) && amountToMinorUnits(payment.amount) === wanted)),
     ) ?? null
   );
-}
-
-export function lookupFailed(cause: AccelebitError, lookupError: AccelebitError): AccelebitError {
-  return accelebitError({
-    ...cause,
-    category: "outcome_unknown",
-    message: `${cause.message}; the payment could not be looked up by merchantRef either (${lookupError.name}): resolve it later with the same Idempotency-Key or merchantRef`,
-  });
 }
