@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keyMode } from "~/accelebit/api-key";
+import { keyMode } from "~/accelebit";
 
 /**
  * The setup form's rules for Accelebit secrets, with the messages a merchant sees. The

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PaymentSession" ADD COLUMN "shopifyState" TEXT;
+
