@@ -6,7 +6,9 @@
  * We are sometimes stricter than the documents, always for a stated reason:
  * - `merchantRef` is required: it is how a payment whose answer we lost is found again.
  * - `returnUrl` is required: this app handles 3-D Secure.
- * - `billing.ip` is required: without it Accelebit would use our server's IP as the buyer's.
+ * - `billing.ip` must be given: without it Accelebit would use our server's IP as the buyer's.
+ *   The documents take IPv4 only, so a buyer who reached us over IPv6 alone is passed as an
+ *   explicit `null` (left out of the request): a decision the caller makes, never an omission.
  */
 import { z } from "zod";
 import { isAccelebitAmount, isIsoCurrency, THREE_DECIMAL_CURRENCIES, amountToMinorUnits } from "./amount";
@@ -64,7 +66,7 @@ export const billingSchema = z
     city: nonEmpty.optional(),
     postalCode: nonEmpty.optional(),
     state: nonEmpty.optional(),
-    ip: z.ipv4("must be the buyer's IPv4 address"),
+    ip: z.ipv4("must be the buyer's IPv4 address").nullable(),
     dateOfBirth: isoDate.optional(),
     gender: z.enum(["M", "F"], 'must be "M" or "F"').optional(),
   })
@@ -135,7 +137,7 @@ export function paymentWireBody(input: ValidCreatePayment): Record<string, unkno
     customerId: input.customerId,
     billing: {
       ...billing,
-      [WIRE.buyerIp]: ip,
+      [WIRE.buyerIp]: ip ?? undefined,
       [WIRE.dateOfBirth]: dateOfBirth,
       [WIRE.gender]: gender,
     },
