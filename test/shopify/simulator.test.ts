@@ -151,8 +151,8 @@ describe("state rules", () => {
     const checkout = await fetch(rejected.result.nextActionRedirectUrl ?? "");
     const orderOfUnpaid = await fetch(`${simulator.url}/__sim/orders/${declined.id}`);
 
-    expect([thankYou.status, await thankYou.text()]).toEqual([200, expect.stringContaining("<h1>Thank you!</h1>")]);
-    expect(await checkout.text()).toContain("Your payment couldn't be processed.");
+    expect([thankYou.status, await thankYou.text()]).toEqual([200, expect.stringContaining("<h1>Thank you for your order</h1>")]);
+    expect(await checkout.text()).toContain("Your payment could not be processed.");
     expect(orderOfUnpaid.status).toBe(404);
   });
 });
@@ -222,7 +222,7 @@ describe("session requests sent to the app", () => {
       currency: "CAD",
       test: false,
       merchant_locale: "en",
-      payment_method: { type: "offsite", data: { cancel_url: `${simulator.url}/__sim/checkout/${session.id}` } },
+      payment_method: { type: "offsite", data: { cancel_url: `${simulator.url}/__sim/checkout/${session.id}?cancelled=1` } },
       proposed_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       customer: expect.objectContaining({ email: "buyer@example.com", billing_address: expect.objectContaining({ family_name: "Smith", country_code: "CA" }) }),
       kind: "sale",
@@ -386,9 +386,15 @@ describe("fault injection", () => {
 });
 
 describe("standalone entry", () => {
-  it("main.ts serves on PORT and registers SIM_SHOP", async () => {
+  it("main.ts serves on PORT, registers SIM_SHOP and sends storefront payments to SIM_APP_PAYMENT_SESSION_URL", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "test/simulators/shopify/main.ts"], {
-      env: { ...process.env, PORT: "0", SIM_SHOP: SHOP, SIM_ACCESS_TOKEN: "shpat_standalone" },
+      env: {
+        ...process.env,
+        PORT: "0",
+        SIM_SHOP: SHOP,
+        SIM_ACCESS_TOKEN: "shpat_standalone",
+        SIM_APP_PAYMENT_SESSION_URL: "http://127.0.0.1:1/shopify/payment",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     try {
@@ -409,6 +415,7 @@ describe("standalone entry", () => {
       expect(await response.json()).toMatchObject({
         data: { paymentsAppConfigure: { paymentsAppConfiguration: { ready: true }, userErrors: [] } },
       });
+      expect(await (await fetch(`${url}/__sim/app-payment-session-url`)).json()).toEqual({ url: "http://127.0.0.1:1/shopify/payment" });
     } finally {
       child.kill("SIGTERM");
     }

@@ -17,6 +17,8 @@ import type { ShopifySimulator } from "./simulator";
  *   GET    /__sim/sessions/:gid              → session snapshot
  *   POST   /__sim/sessions/payment|refund|capture|void   {...create params, deliverTo?} → {request, delivery?}
  *   GET    /__sim/configurations/:shop       → {externalHandle, ready}
+ *   GET    /__sim/app-payment-session-url    → {url}
+ *   POST   /__sim/app-payment-session-url    {url: string | null}   where the storefront sends payment sessions
  *   POST   /__sim/reset
  */
 
@@ -25,6 +27,8 @@ const registerShopSchema = z.object({
   accessToken: z.string().min(1),
   scopes: z.array(z.string()).optional(),
 });
+
+const appPaymentSessionUrlSchema = z.object({ url: z.url({ protocol: /^https?$/ }).nullable() });
 
 const deliverTo = z.string().url().optional();
 const createPaymentSchema = z.object({
@@ -64,6 +68,11 @@ export async function handleControlRequest(request: IncomingMessage, response: S
     if (route === "DELETE /__sim/faults") {
       simulator.clearFaults();
       return sendJson(response, 200, { ok: true });
+    }
+    if (route === "GET /__sim/app-payment-session-url") return sendJson(response, 200, { url: simulator.appPaymentSessionUrl });
+    if (route === "POST /__sim/app-payment-session-url") {
+      simulator.setAppPaymentSessionUrl(appPaymentSessionUrlSchema.parse(await readJson(request)).url);
+      return sendJson(response, 200, { url: simulator.appPaymentSessionUrl });
     }
     if (route === "GET /__sim/mutations") return sendJson(response, 200, { mutations: simulator.mutations });
     if (route === "POST /__sim/reset") {

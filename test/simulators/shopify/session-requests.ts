@@ -220,8 +220,7 @@ export function createPaymentSession(store: SimulatorStore, baseUrl: string, par
   store.addSession(record);
 
   const paymentMethodData =
-    params.paymentMethodData ??
-    (paymentMethodType === "offsite" ? { cancel_url: `${baseUrl}/__sim/checkout/${encodeURIComponent(id)}` } : TEST_CARD_PAYMENT_METHOD_DATA);
+    params.paymentMethodData ?? (paymentMethodType === "offsite" ? { cancel_url: cancelUrl(baseUrl, id) } : TEST_CARD_PAYMENT_METHOD_DATA);
   const clientDetails = params.clientDetails === undefined ? (paymentMethodType === "credit_card" ? DEFAULT_CLIENT_DETAILS : null) : params.clientDetails;
   const customer = params.customer === undefined ? DEFAULT_CUSTOMER : params.customer;
 
@@ -241,6 +240,14 @@ export function createPaymentSession(store: SimulatorStore, baseUrl: string, par
     ...(clientDetails === null ? {} : { client_details: clientDetails }),
   };
   return { shop: params.shop, id, gid, headers: headersFor(params.shop, params.apiVersion), body };
+}
+
+/**
+ * Shopify's cancel_url is simply the checkout. `?cancelled=1` lets the simulated checkout tell a cancel
+ * apart from a return after a reject, so the demo and browser tests can see which one happened.
+ */
+export function cancelUrl(baseUrl: string, paymentId: string): string {
+  return `${baseUrl}/__sim/checkout/${encodeURIComponent(paymentId)}?cancelled=1`;
 }
 
 export function createRefundSession(store: SimulatorStore, params: CreateRefundSessionParams): SimulatedSessionRequest<RefundSessionBody> {

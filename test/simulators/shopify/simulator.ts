@@ -30,6 +30,7 @@ import {
   type PaymentsAppConfiguration,
   type RecordedMutation,
 } from "./store";
+import { handleStorefrontRequest, isStorefrontPath } from "./storefront";
 
 export interface StartShopifySimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -38,6 +39,8 @@ export interface StartShopifySimulatorOptions {
   host?: string;
   /** Origin the buyer's browser uses to reach the simulator, when it differs from host:port. */
   publicUrl?: string;
+  /** The app's payment_session_url: where the simulated storefront (/__sim/store) sends payment sessions. */
+  appPaymentSessionUrl?: string;
 }
 
 export interface RegisterShopInput {
@@ -78,6 +81,10 @@ export interface ShopifySimulator {
   sendRefundSession(appSessionUrl: string, session: SimulatedSessionRequest<RefundSessionBody>): Promise<DeliveryResult>;
   sendCaptureSession(appSessionUrl: string, session: SimulatedSessionRequest<CaptureSessionBody>): Promise<DeliveryResult>;
   sendVoidSession(appSessionUrl: string, session: SimulatedSessionRequest<VoidSessionBody>): Promise<DeliveryResult>;
+  /** Where the storefront sends payment sessions; null until configured. Kept across reset(), like the port. */
+  readonly appPaymentSessionUrl: string | null;
+  /** Sets (or with null, clears) the app's payment_session_url; throws unless it is an absolute http(s) URL. */
+  setAppPaymentSessionUrl(url: string | null): void;
 }
 
 const GRAPHQL_PATH = /^\/payments_apps\/api\/([^/]+)\/graphql\.json$/;
@@ -89,6 +96,8 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
   const hung = new Set<ServerResponse>();
   const host = options.host ?? "127.0.0.1";
   let baseUrl = "";
+  // Checked before listening so a bad option fails start-up instead of the first checkout.
+  let appPaymentSessionUrl = options.appPaymentSessionUrl === undefined ? null : checkedAppUrl(options.appPaymentSessionUrl);
 
   const releaseHungRequests = () => {
     for (const response of hung) response.destroy();
@@ -140,10 +149,16 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
     sendRefundSession: (url, session) => deliverSession(store, url, session),
     sendCaptureSession: (url, session) => deliverSession(store, url, session),
     sendVoidSession: (url, session) => deliverSession(store, url, session),
+    get appPaymentSessionUrl() {
+      return appPaymentSessionUrl;
+    },
+    setAppPaymentSessionUrl: (url) => {
+      appPaymentSessionUrl = url === null ? null : checkedAppUrl(url);
+    },
   };
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? "/", "http://simulator").pathname;
+    const { pathname: path, searchParams } = new URL(request.url ?? "/", "http://simulator");
     const graphql = GRAPHQL_PATH.exec(path);
     if (graphql !== null && request.method === "POST") {
       return handleGraphQLRequest(request, response, decodeURIComponent(graphql[1] ?? ""), { store, faults, baseUrl, hung });
@@ -151,8 +166,11 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
     const pageMatch = PAGE_PATH.exec(path);
     if (pageMatch !== null && request.method === "GET") {
       const id = decodeURIComponent(pageMatch[2] ?? "");
-      return pageMatch[1] === "orders" ? serveOrderStatusPage(response, store, id) : serveCheckoutPage(response, store, id);
+      return pageMatch[1] === "orders"
+        ? serveOrderStatusPage(response, store, id)
+        : serveCheckoutPage(response, store, id, { cancelled: searchParams.get("cancelled") === "1" });
     }
+    if (isStorefrontPath(path)) return handleStorefrontRequest(request, response, path, { store, baseUrl, appPaymentSessionUrl });
     if (path.startsWith("/__sim/")) return handleControlRequest(request, response, path, simulator);
     sendJson(response, 404, { errors: "Not Found" });
   }
@@ -174,6 +192,19 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
   const { port } = server.address() as AddressInfo;
   baseUrl = options.publicUrl?.replace(/\/$/, "") ?? `http://${urlHost(host)}:${port}`;
   return simulator;
+}
+
+function checkedAppUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`appPaymentSessionUrl must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new Error(`appPaymentSessionUrl must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  return url;
 }
 
 /** Wildcard addresses are not reachable as such; IPv6 literals need brackets in URLs. */

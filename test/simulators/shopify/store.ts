@@ -123,6 +123,15 @@ export class SimulatorStore {
     return this.shopsByToken.get(accessToken);
   }
 
+  /** Shops with at least one valid token, sorted: the simulated storefronts that exist. */
+  shops(): string[] {
+    return [...new Set([...this.shopsByToken.values()].map((record) => record.shop))].sort();
+  }
+
+  hasShop(shop: string): boolean {
+    return [...this.shopsByToken.values()].some((record) => record.shop === shop);
+  }
+
   /** A session as seen by one shop: another shop's session does not exist for it. */
   sessionFor(shop: string, gid: unknown): SessionRecord | undefined {
     if (typeof gid !== "string") return undefined;
