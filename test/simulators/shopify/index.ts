@@ -20,3 +20,5 @@ export type {
 } from "./session-requests";
 export type { AnswerDelivery, DeliveryStatus, MutationEffect, PaymentKind, PaymentMethodType, PaymentsAppConfiguration, RecordedMutation } from "./store";
 export { SIMULATED_API_VERSIONS, loadSchema, schemaSdlPath, type SimulatedApiVersion } from "./schema";
+/** The storefront form's defaults, so browser tests can assert what "Pay with Accelebit" sends without retyping it. */
+export { DEFAULT_CHECKOUT_FORM, type CheckoutFormValues } from "./storefront-form";
