@@ -117,7 +117,10 @@ export function createWorker(options: WorkerOptions): Worker {
         logger.error({ errorName: error instanceof Error ? error.name : typeof error }, "job poll failed");
       }
       // A wake() during the pass may announce a job committed after our last look.
-      if (!stopping && !woken) await sleep(pollIntervalMs);
+      if (!stopping && !woken) {
+        logger.debug({ pollIntervalMs }, "job worker idle");
+        await sleep(pollIntervalMs);
+      }
     }
   }
 
