@@ -17,7 +17,9 @@ const app = express();
 app.disable("x-powered-by");
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+// TRUST_PROXY: how many proxies stand in front of the app, so req.ip is the shopper's address.
+app.set("trust proxy", Number(process.env.TRUST_PROXY ?? 0));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production", getLoadContext: (req) => ({ clientIp: req.ip ?? null }) }));
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
@@ -25,9 +27,12 @@ const server = app.listen(port, host, () => {
   console.log(JSON.stringify({ level: "info", msg: "listening", url: `http://${host}:${server.address().port}` }));
 });
 
+// Stop taking requests, let running jobs finish (their leases would otherwise hold them
+// until they expire), then exit.
 function shutdown() {
-  server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 5_000).unref();
+  server.close();
+  setTimeout(() => process.exit(0), 10_000).unref();
+  build.entry.module.onShutdown().finally(() => process.exit(0));
 }
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);

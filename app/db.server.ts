@@ -39,3 +39,8 @@ export function db(): PrismaClient {
   globalThis.__accelebitPrisma ??= createPrismaClient(config().DATABASE_URL);
   return globalThis.__accelebitPrisma;
 }
+
+/** Prisma's "unique constraint failed" (P2002): the row a concurrent request just created. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}

@@ -33,9 +33,18 @@ export default async function handleRequest(request: Request, responseStatusCode
 
 /**
  * Called by server.js before the port opens: validates the configuration (the process
- * stops with a message naming a missing or malformed variable).
+ * stops with a message naming a missing or malformed variable), then starts the durable
+ * job worker in this process unless WORKER=off.
  */
 export async function onStartup() {
   const { config } = await import("~/lib/config.server");
-  config();
+  if (config().WORKER === "on") {
+    const { startBackgroundWorker } = await import("~/background.server");
+    startBackgroundWorker();
+  }
+}
+
+export async function onShutdown() {
+  const { stopBackgroundWorker } = await import("~/background.server");
+  await stopBackgroundWorker();
 }

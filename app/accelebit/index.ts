@@ -22,7 +22,7 @@ export { createAccelebitGateway, KEY_CHECK_MERCHANT_REF } from "./gateway";
 export type { AccelebitAccount, AccelebitGateway, AccelebitGatewayOptions, AccelebitResult, ApiKeyCheck, CreatePaymentOptions, PostOptions } from "./gateway";
 export { isWellFormedSecretKey, keyMode, selectApiKey, SECRET_KEY_PREFIX, TEST_KEY_PREFIX } from "./api-key";
 export type { KeyMode, KeySelectionError, ShopKeys } from "./api-key";
-export { ACCELEBIT_ERROR_NAMES, isAccelebitError } from "./errors";
+export { ACCELEBIT_ERROR_NAMES, accelebitError, isAccelebitError } from "./errors";
 export type { AccelebitError, AccelebitErrorCode, AccelebitErrorName, ErrorCategory, ErrorOrigin, ValidationIssue } from "./errors";
 export {
   amountToMinorUnits,

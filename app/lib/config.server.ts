@@ -59,6 +59,10 @@ const configSchema = z.object({
     .refine((keys) => keys.every((k) => decodeKey(k) !== null), "every key must be 32 bytes, base64- or hex-encoded"),
   ACCELEBIT_API_URL: httpUrl.default("https://api.gateway.accelebit.com"),
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),
+  // Card attempts a shopper gets per payment session before it is rejected.
+  MAX_CARD_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // "off" runs the web server without the background worker (for a separate worker process).
+  WORKER: z.enum(["on", "off"]).default("on"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   // Local demo only (ignored in production): enables /dev/sign-in, which stands in for OAuth.

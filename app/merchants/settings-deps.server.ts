@@ -1,21 +1,13 @@
 import { config } from "~/lib/config.server";
-import { logger } from "~/lib/logger";
 import { secretBox } from "~/lib/secret-box.server";
 import type { ConfigurePaymentsApp, KeyCheck, SettingsDeps } from "~/merchants/settings.server";
 import { accelebitGateway } from "~/payments/gateway.server";
-import { offlineAccessToken } from "~/shopify/access-token.server";
-import { createPaymentsAppsClient } from "~/shopify/payments-apps";
+import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 
 const checkKey: KeyCheck = (apiKey) => accelebitGateway().checkApiKey(apiKey);
 
 const configure: ConfigurePaymentsApp = async (shop, input) => {
-  const client = createPaymentsAppsClient({
-    shop,
-    getAccessToken: offlineAccessToken(shop),
-    apiOrigin: config().SHOPIFY_PAYMENTS_API_ORIGIN,
-    logger,
-  });
-  const outcome = await client.paymentsAppConfigure(input);
+  const outcome = await paymentsAppsClientFor(shop).paymentsAppConfigure(input);
   switch (outcome.kind) {
     case "done":
       return { ok: true };

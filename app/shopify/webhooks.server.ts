@@ -1,5 +1,5 @@
 import { shopifyApiLibrary } from "~/shopify/api.server";
-import { db } from "~/db.server";
+import { db, isUniqueViolation } from "~/db.server";
 import { readBodyText } from "~/lib/http.server";
 
 // Compliance and uninstall payloads are a few hundred bytes; anything near this is not Shopify.
@@ -57,8 +57,4 @@ export async function handleOnce(webhook: VerifiedShopifyWebhook, handler: () =>
     throw error;
   }
   return "handled";
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }

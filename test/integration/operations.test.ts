@@ -78,7 +78,7 @@ describe("dev:seed-shop", () => {
 describe("secrets:rotate", () => {
   it("re-encrypts every stored secret with the new key; the old key can then be dropped", async () => {
     const oldKey = process.env.ENCRYPTION_KEY!;
-    const newKey = appEnv({}).ENCRYPTION_KEY;
+    const newKey = appEnv({}).ENCRYPTION_KEY!;
     const rotated = await script(["scripts/rotate-secrets.ts"], { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey });
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/^re-encrypted 2 secret\(s\) with key [0-9a-f]{12}$/m); // the test key and the Shopify token

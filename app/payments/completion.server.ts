@@ -1,0 +1,130 @@
+import type { AccelebitError, AccelebitPayment } from "~/accelebit";
+import { db, type Prisma } from "~/db.server";
+import { enqueueFinalize, PENDING_WINDOW_MS } from "~/payments/finalize.server";
+import { rejectReasonFor, type RejectCause } from "~/payments/reject-reasons";
+import type { PaymentSessionStatus } from "~/payments/session-status";
+
+/**
+ * The one place where what Accelebit reported becomes a payment session decision. The
+ * shopper's card submission, the 3-D Secure return and (later) webhooks and the reconciler
+ * all come through here, so they cannot disagree. Every decision that Shopify must hear
+ * about is written with its delivery job in one transaction.
+ */
+
+/** How long an authorization is assumed to hold: Accelebit documents no expiry. */
+export const AUTHORIZATION_HOLD_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type Completion =
+  | { kind: "resolving" }
+  | { kind: "rejecting" }
+  | { kind: "pending" }
+  | { kind: "three-ds"; payment: AccelebitPayment }
+  | { kind: "try-again"; message: string }
+  | { kind: "unchanged" };
+
+export interface CompletionTarget {
+  sessionId: string;
+  attemptId: string;
+  /** The statuses the session may be in for this outcome to apply (compare-and-set). */
+  from: PaymentSessionStatus[];
+  maxAttempts: number;
+}
+
+type Tx = Prisma.TransactionClient;
+
+async function decide(tx: Tx, target: CompletionTarget, data: Prisma.PaymentSessionUpdateManyMutationInput & { status: PaymentSessionStatus }): Promise<boolean> {
+  const updated = await tx.paymentSession.updateMany({ where: { id: target.sessionId, status: { in: target.from } }, data });
+  if (updated.count === 0) return false;
+  if (data.status === "resolving" || data.status === "rejecting" || data.status === "pending") {
+    const session = await tx.paymentSession.findUniqueOrThrow({ where: { id: target.sessionId }, select: { id: true, shopId: true, status: true } });
+    await enqueueFinalize(tx, session);
+  }
+  return true;
+}
+
+/** Accelebit answered with a payment (created, or re-read after 3-D Secure). */
+export async function applyPayment(target: CompletionTarget, payment: AccelebitPayment, kind: string, now = new Date()): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    const base = { accelebitPaymentId: payment.id, gatewayStatus: payment.status, provider: payment.provider ?? null };
+    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: payment.status, accelebitPaymentId: payment.id } });
+
+    if (payment.status === "captured" || (payment.status === "authorized" && kind === "authorization")) {
+      const ok = await decide(tx, target, {
+        ...base,
+        status: "resolving",
+        capturedAmount: payment.status === "captured" ? (payment.amount ?? undefined) : undefined,
+        authorizationExpiresAt: payment.status === "authorized" ? new Date(now.getTime() + AUTHORIZATION_HOLD_MS) : undefined,
+      });
+      return ok ? { kind: "resolving" } : { kind: "unchanged" };
+    }
+    if (payment.status === "authorized") {
+      // A sale that Accelebit only authorized: not money we can promise the merchant, and
+      // there is no capture endpoint. Shopify hears "pending"; the reconciler settles it.
+      const ok = await decide(tx, target, { ...base, status: "pending", pendingExpiresAt: new Date(now.getTime() + PENDING_WINDOW_MS) });
+      return ok ? { kind: "pending" } : { kind: "unchanged" };
+    }
+    if (payment.status === "pending_3ds") {
+      const ok = await decide(tx, target, { ...base, status: "three_ds" });
+      return ok ? { kind: "three-ds", payment } : { kind: "unchanged" };
+    }
+    // failed: a decline, or a failed 3-D Secure challenge when we come back from it.
+    const errorName = payment.error?.name ?? "CARD_DECLINED";
+    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { errorName, errorMessage: payment.error?.message ?? null } });
+    const threeDs = target.from.includes("three_ds");
+    return declined(tx, target, threeDs ? { kind: "three-ds-failed" } : { kind: "gateway", name: "CARD_DECLINED" }, errorName, base);
+  });
+}
+
+/** Accelebit refused the payment or could not be asked. */
+export async function applyGatewayError(target: CompletionTarget, error: AccelebitError, now = new Date()): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    const attemptStatus = error.category === "outcome_unknown" ? "unknown" : "failed";
+    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: attemptStatus, errorName: error.name, errorMessage: error.message.slice(0, 500) } });
+
+    if (error.category === "outcome_unknown") {
+      // We cannot tell whether the card was charged: never reject, never charge again.
+      const ok = await decide(tx, target, { status: "pending", pendingExpiresAt: new Date(now.getTime() + PENDING_WINDOW_MS) });
+      return ok ? { kind: "pending" } : { kind: "unchanged" };
+    }
+    if (error.name === "CARD_DECLINED") return declined(tx, target, { kind: "gateway", name: "CARD_DECLINED" }, "CARD_DECLINED", {});
+    if (error.category === "retryable") {
+      // Accelebit or its provider is struggling (retries already spent): the shopper may try again.
+      return declined(tx, target, { kind: "gateway", name: error.name }, error.name, {}, "The payment could not be processed right now. Please try again.");
+    }
+    // UNAUTHORIZED, INVALID_REQUEST, DUPLICATE_REQUEST…: not the shopper's doing, and trying again will not help.
+    return reject(tx, target, error.name === "UNAUTHORIZED" ? { kind: "merchant-key" } : { kind: "gateway", name: error.name }, merchantMessageFor(error));
+  });
+}
+
+/** The shop cannot charge this session at all (no key for its mode, a key of the wrong mode…). */
+export function applyKeyProblem(target: CompletionTarget, message: string): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: "failed", errorName: "UNAUTHORIZED", errorMessage: message } });
+    return reject(tx, target, { kind: "merchant-key" }, `${message}. Add the right key on the Accelebit settings page.`);
+  });
+}
+
+async function declined(tx: Tx, target: CompletionTarget, cause: RejectCause, errorName: string, base: object, shopperMessage?: string): Promise<Completion> {
+  const attempts = await tx.paymentAttempt.count({ where: { paymentSessionId: target.sessionId } });
+  if (attempts >= target.maxAttempts) {
+    return reject(tx, target, cause, `Accelebit: ${errorName} on the last of ${target.maxAttempts} card attempts.`, base);
+  }
+  const ok = await decide(tx, target, { ...base, status: "awaiting_card" });
+  if (!ok) return { kind: "unchanged" };
+  const message =
+    shopperMessage ??
+    (cause.kind === "three-ds-failed"
+      ? "Your bank could not confirm this payment. Try again or use another card."
+      : "Your card was declined. Try another card or contact your bank.");
+  return { kind: "try-again", message };
+}
+
+async function reject(tx: Tx, target: CompletionTarget, cause: RejectCause, merchantMessage: string, base: object = {}): Promise<Completion> {
+  const ok = await decide(tx, target, { ...base, status: "rejecting", rejectReason: rejectReasonFor(cause), merchantMessage: merchantMessage.slice(0, 500) });
+  return ok ? { kind: "rejecting" } : { kind: "unchanged" };
+}
+
+function merchantMessageFor(error: AccelebitError): string {
+  if (error.name === "UNAUTHORIZED") return "Accelebit refused the shop's API key (UNAUTHORIZED). Update the key on the Accelebit settings page.";
+  return `Accelebit: ${error.name}. ${error.message}`;
+}

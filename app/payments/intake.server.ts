@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { formatAccelebitAmount } from "~/accelebit";
+import { db, isUniqueViolation } from "~/db.server";
+import { enqueueFinalize } from "~/payments/finalize.server";
+import { rejectReasonFor } from "~/payments/reject-reasons";
+import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
+
+export interface IntakeAnswer {
+  status: number;
+  body: string;
+}
+
+/** The shopper page's address for a session: an unguessable token, never Shopify's id. */
+export function shopperPageUrl(appUrl: string, token: string): string {
+  return `${appUrl}/pay/${token}`;
+}
+
+/**
+ * Stores a payment session Shopify sent (keyed by Shopify's id) and answers with the card
+ * page's URL. A retry with the same id gets the stored answer, byte for byte; concurrent
+ * duplicates create one row. No mutation is sent from here: Shopify must have our answer
+ * first, so anything to tell Shopify goes through a job.
+ */
+export async function receivePaymentSession(headers: SessionHeaders, body: PaymentSessionBody, appUrl: string): Promise<IntakeAnswer> {
+  const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
+  if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
+  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
+
+  const existing = await storedAnswer(shop.id, body.id);
+  if (existing) return existing;
+
+  const token = randomBytes(24).toString("base64url");
+  const responseBody = JSON.stringify({ redirect_url: shopperPageUrl(appUrl, token) });
+  // Amounts Accelebit cannot express (three-decimal currencies) are answered normally, then
+  // rejected with a clear reason: Shopify needs the 2xx before it accepts a reject.
+  const amount = formatAccelebitAmount(body.amount, body.currency);
+  const billing = body.customer?.billing_address ?? null;
+
+  try {
+    await db().$transaction(async (tx) => {
+      const session = await tx.paymentSession.create({
+        data: {
+          shopId: shop.id,
+          shopifyId: body.id,
+          gid: body.gid,
+          group: body.group,
+          shopifySessionId: body.session_id ?? null,
+          kind: body.kind,
+          amount: body.amount,
+          currency: body.currency,
+          test: body.test,
+          paymentMethodType: "offsite",
+          status: amount.ok ? "awaiting_card" : "rejecting",
+          rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
+          merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
+          shopperToken: token,
+          cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
+          proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
+          merchantLocale: body.merchant_locale ?? null,
+          customerEmail: body.customer?.email ?? null,
+          customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
+          billingAddress: billing ? JSON.stringify(billing) : null,
+          shopifyRequestId: headers.requestId,
+          apiVersion: headers.apiVersion,
+          responseBody,
+        },
+      });
+      if (!amount.ok) await enqueueFinalize(tx, session);
+    });
+  } catch (error) {
+    // A concurrent duplicate won the race: answer exactly what it answered.
+    if (isUniqueViolation(error)) return (await storedAnswer(shop.id, body.id))!;
+    throw error;
+  }
+  return { status: 201, body: responseBody };
+}
+
+async function storedAnswer(shopId: string, shopifyId: string): Promise<IntakeAnswer | null> {
+  const row = await db().paymentSession.findUnique({ where: { shopId_shopifyId: { shopId, shopifyId } }, select: { responseBody: true } });
+  return row?.responseBody ? { status: 201, body: row.responseBody } : null;
+}

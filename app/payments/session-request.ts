@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * Shopify's payment session request (reference §2), validated at the edge. Unknown fields
+ * are ignored (Shopify adds fields over time); everything we rely on is checked.
+ */
+
+const address = z.object({
+  given_name: z.string().max(255).nullish(),
+  family_name: z.string().max(255).nullish(),
+  line1: z.string().max(255).nullish(),
+  line2: z.string().max(255).nullish(),
+  city: z.string().max(255).nullish(),
+  postal_code: z.string().max(64).nullish(),
+  province: z.string().max(255).nullish(),
+  province_code: z.string().max(16).nullish(),
+  country_code: z.string().max(2).nullish(),
+  phone_number: z.string().max(64).nullish(),
+  company: z.string().max(255).nullish(),
+});
+export type ShopifyAddress = z.infer<typeof address>;
+
+/** "123.00": a dot decimal, never a float. The upper bound only rejects absurd values. */
+export const shopifyAmount = z
+  .string({ error: "must be a decimal string" })
+  .regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a decimal string such as "123.00"')
+  .refine((v) => /[1-9]/.test(v), "must be greater than zero");
+
+export const currencyCode = z.string({ error: "is required" }).regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR");
+
+export const paymentSessionBody = z.object({
+  id: z.string().min(1).max(255),
+  gid: z.string().regex(/^gid:\/\/shopify\/PaymentSession\/[^\s]+$/, "must be a PaymentSession gid"),
+  group: z.string().min(1).max(255),
+  session_id: z.string().max(255).nullish(),
+  amount: shopifyAmount,
+  currency: currencyCode,
+  test: z.boolean({ error: "must be true or false" }),
+  merchant_locale: z.string().max(35).nullish(),
+  kind: z.enum(["sale", "authorization"], { error: 'must be "sale" or "authorization"' }),
+  proposed_at: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).nullish(),
+  payment_method: z.object({
+    type: z.literal("offsite", { error: 'must be "offsite" for this extension' }),
+    data: z.object({ cancel_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }) }).partial().nullish(),
+  }),
+  // Older API versions put cancel_url at the top level.
+  cancel_url: z.url({ protocol: /^https?$/ }).nullish(),
+  customer: z
+    .object({
+      email: z.string().max(320).nullish(),
+      phone_number: z.string().max(64).nullish(),
+      locale: z.string().max(35).nullish(),
+      billing_address: address.nullish(),
+      shipping_address: address.nullish(),
+    })
+    .nullish(),
+  client_details: z.object({ ip_address: z.string().max(64).nullish(), user_agent: z.string().max(1024).nullish() }).partial().nullish(),
+});
+export type PaymentSessionBody = z.infer<typeof paymentSessionBody>;
+
+export const sessionHeaders = z.object({
+  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "Shopify-Shop-Domain must be a *.myshopify.com domain"),
+  requestId: z.string().min(1, "Shopify-Request-Id is required").max(255),
+  apiVersion: z.string().regex(/^\d{4}-\d{2}$|^unstable$/, "Shopify-Api-Version must look like 2026-04"),
+});
+export type SessionHeaders = z.infer<typeof sessionHeaders>;
+
+export function readSessionHeaders(request: Request) {
+  return sessionHeaders.safeParse({
+    shop: request.headers.get("Shopify-Shop-Domain") ?? "",
+    requestId: request.headers.get("Shopify-Request-Id") ?? "",
+    apiVersion: request.headers.get("Shopify-Api-Version") ?? "",
+  });
+}
+
+/** One readable line per problem, for the 4xx answer. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")} ${i.message}` : i.message)).join("; ");
+}

@@ -1,0 +1,128 @@
+import { config } from "~/lib/config.server";
+import { secretBox } from "~/lib/secret-box.server";
+import { wakeWorker } from "~/background.server";
+import { db } from "~/db.server";
+import { accelebitGateway } from "~/payments/gateway.server";
+import type { ChargeDeps, SubmitOutcome } from "~/payments/charge.server";
+import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
+import { cardFormPage, contentSecurityPolicy, formatAmount, notFoundPage, threeDsPostPage, waitingPage, type PageContext } from "~/payments/shopper-pages.server";
+
+/** What the shopper's pages need, wired to this process's configuration. */
+export function chargeDeps(): ChargeDeps {
+  const settings = config();
+  return { gateway: accelebitGateway(), box: secretBox(), appUrl: settings.SHOPIFY_APP_URL, maxAttempts: settings.MAX_CARD_ATTEMPTS };
+}
+
+type Session = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
+const loadSession = (token: string) => db().paymentSession.findUnique({ where: { shopperToken: token }, include: { shop: { select: { domain: true, name: true } } } });
+
+function pageContext(session: Session): PageContext {
+  const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
+  const locale = session.merchantLocale;
+  return { shopName, amountText: formatAmount(session.amount.toString(), session.currency, locale), cancelUrl: session.cancelUrl };
+}
+
+function origin(url: string | null): string[] {
+  try {
+    return url ? [new URL(url).origin] : [];
+  } catch {
+    return [];
+  }
+}
+
+function html(body: string, status: number, formTargets: string[] = []): Response {
+  return new Response(body, {
+    status,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": contentSecurityPolicy(formTargets),
+      "Cache-Control": "no-store",
+      "Referrer-Policy": "no-referrer",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
+
+function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+/** The page for a session in its current state (GET, and after anything that changed it). */
+export async function shopperPage(token: string, options: { message?: string } = {}): Promise<Response> {
+  const session = await loadSession(token);
+  if (!session) return html(notFoundPage(), 404);
+  const context = pageContext(session);
+  const self = `/pay/${token}`;
+
+  if (session.status === "awaiting_card") {
+    return html(cardFormPage({ ...context, actionUrl: self, message: options.message }), 200, origin(session.cancelUrl));
+  }
+  if (session.status === "three_ds") return seeOther(`${self}/return`);
+  if (session.nextActionUrl && (isStatus(session.status, FINAL) || session.shopifyState)) return seeOther(session.nextActionUrl);
+  if (session.status === "processing") return html(waitingPage(context, "Processing your payment", "We are confirming your payment with your bank."), 200);
+  if (isStatus(session.status, AWAITING_SHOPIFY) || isStatus(session.status, FINAL)) {
+    return html(waitingPage(context, "Finishing your payment", "Your payment is being confirmed with the shop."), 200);
+  }
+  return html(waitingPage(context, "Processing your payment", "Please wait."), 200);
+}
+
+/** After a decision, give Shopify a moment to acknowledge so the shopper goes straight on. */
+async function awaitAcknowledgement(token: string, timeoutMs = 5_000): Promise<void> {
+  wakeWorker();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { nextActionUrl: true } });
+    if (session?.nextActionUrl) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** While another submission of the same session is being charged, wait for its result. */
+async function awaitSettled(token: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { status: true } });
+    if (session?.status !== "processing") return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The response to a card submission or a 3-D Secure return. */
+export async function respondToOutcome(token: string, outcome: SubmitOutcome | { kind: "still-pending" }): Promise<Response> {
+  switch (outcome.kind) {
+    case "not-found":
+      return html(notFoundPage(), 404);
+    case "invalid": {
+      const session = await loadSession(token);
+      if (!session) return html(notFoundPage(), 404);
+      if (session.status !== "awaiting_card") return shopperPage(token);
+      const page = cardFormPage({ ...pageContext(session), actionUrl: `/pay/${token}`, errors: outcome.errors, holderName: outcome.holderName });
+      return html(page, 422, origin(session.cancelUrl));
+    }
+    case "busy":
+      await awaitSettled(token);
+      return shopperPage(token);
+    case "try-again":
+      return shopperPage(token, { message: outcome.message });
+    case "three-ds": {
+      const data = outcome.payment.threeDsData;
+      if (!data) return shopperPage(token);
+      if (data.method === "GET") return seeOther(data.redirectUrl);
+      const session = await loadSession(token);
+      if (!session) return html(notFoundPage(), 404);
+      return html(threeDsPostPage(pageContext(session), data.redirectUrl, data.parameters), 200, origin(data.redirectUrl));
+    }
+    case "still-pending": {
+      const session = await loadSession(token);
+      if (!session) return html(notFoundPage(), 404);
+      return html(waitingPage(pageContext(session), "Waiting for your bank", "We are waiting for your bank to confirm this payment.", 3), 200);
+    }
+    case "resolving":
+    case "rejecting":
+    case "pending":
+      await awaitAcknowledgement(token);
+      return shopperPage(token);
+    case "unchanged":
+      return shopperPage(token);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The shopper's pages, rendered on the server as plain HTML: fast on any phone, no
+ * third-party resources, no inline script or style (a strict Content-Security-Policy),
+ * and a form that works without JavaScript. Every value is escaped.
+ */
+import type { CardFieldName } from "../../public/card-checks.js";
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** The amount as checkout shows it: the exact decimal, in the shopper's or merchant's locale. */
+export function formatAmount(amount: string, currency: string, locale: string | null): string {
+  const format = (l: string | undefined) => new Intl.NumberFormat(l, { style: "currency", currency }).format(amount as unknown as number);
+  try {
+    return format(locale ?? undefined);
+  } catch {
+    return format("en");
+  }
+}
+
+/** The page's Content-Security-Policy: our own files only; forms may leave for checkout (https). */
+export function contentSecurityPolicy(formTargets: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `form-action 'self' https: ${formTargets.join(" ")}`.trim(),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+export interface PageContext {
+  shopName: string;
+  amountText: string;
+  cancelUrl: string | null;
+}
+
+function layout(title: string, context: PageContext, body: string, { refreshSeconds, scripts = [] }: { refreshSeconds?: number; scripts?: string[] } = {}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
+<title>${escapeHtml(title)} · ${escapeHtml(context.shopName)}</title>
+<link rel="stylesheet" href="/pay.css">
+${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
+</head>
+<body>
+<main class="card">
+<header>
+<p class="shop">${escapeHtml(context.shopName)}</p>
+<p class="amount" data-testid="amount">${escapeHtml(context.amountText)}</p>
+</header>
+${body}
+${context.cancelUrl ? `<p class="cancel"><a href="${escapeHtml(context.cancelUrl)}">Cancel and return to checkout</a></p>` : ""}
+<p class="secure">Card payment processed securely by Accelebit</p>
+</main>
+</body>
+</html>`;
+}
+
+function field(name: CardFieldName, label: string, input: string, error: string | undefined): string {
+  return `<div class="field">
+<label for="${name}">${escapeHtml(label)}</label>
+${input.replace("<input ", `<input id="${name}" name="${name}" aria-describedby="${name}-error" aria-invalid="${error ? "true" : "false"}" `)}
+<p class="error" id="${name}-error"${error ? "" : " hidden"}>${error ? escapeHtml(error) : ""}</p>
+</div>`;
+}
+
+export interface CardFormView extends PageContext {
+  actionUrl: string;
+  errors?: Partial<Record<CardFieldName, string>>;
+  message?: string;
+  holderName?: string;
+}
+
+export function cardFormPage(view: CardFormView): string {
+  const errors = view.errors ?? {};
+  const summary = view.message ?? (Object.keys(errors).length ? "Please correct the highlighted fields." : "");
+  return layout(
+    "Pay by card",
+    view,
+    `<h1>Pay by card</h1>
+<form method="post" action="${escapeHtml(view.actionUrl)}" data-card-form novalidate>
+<p id="form-status" class="status${summary ? " problem" : ""}" role="alert" aria-live="assertive">${escapeHtml(summary)}</p>
+${field("name", "Name on card", `<input type="text" autocomplete="cc-name" required maxlength="100" value="${escapeHtml(view.holderName ?? "")}">`, errors.name)}
+${field("number", "Card number", `<input type="text" inputmode="numeric" autocomplete="cc-number" required maxlength="23">`, errors.number)}
+<div class="row">
+${field("expiry", "Expiration date (MM/YY)", `<input type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" required maxlength="7">`, errors.expiry)}
+${field("cvc", "Security code", `<input type="text" inputmode="numeric" autocomplete="cc-csc" required maxlength="4">`, errors.cvc)}
+</div>
+<button type="submit">Pay ${escapeHtml(view.amountText)}</button>
+</form>`,
+    { scripts: ["/pay.js"] },
+  );
+}
+
+export function waitingPage(context: PageContext, title: string, text: string, refreshSeconds = 2): string {
+  return layout(
+    title,
+    { ...context, cancelUrl: null },
+    `<h1>${escapeHtml(title)}</h1>
+<p class="status" role="status" aria-live="polite">${escapeHtml(text)}</p>
+<p class="hint">This page refreshes by itself. Please do not close it.</p>`,
+    { refreshSeconds },
+  );
+}
+
+/** Sends the browser to the card issuer's 3-D Secure page with a POST form. */
+export function threeDsPostPage(context: PageContext, url: string, parameters: Record<string, string>): string {
+  const inputs = Object.entries(parameters)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join("\n");
+  return layout(
+    "Confirm with your bank",
+    { ...context, cancelUrl: null },
+    `<h1>Confirm with your bank</h1>
+<form method="post" action="${escapeHtml(url)}" data-auto-submit>
+${inputs}
+<p class="status" role="status">Taking you to your bank to confirm this payment…</p>
+<button type="submit">Continue</button>
+</form>`,
+    { scripts: ["/auto-submit.js"] },
+  );
+}
+
+export function notFoundPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Payment not found</title><link rel="stylesheet" href="/pay.css"></head>
+<body><main class="card"><h1>Payment not found</h1><p>This payment link is not valid. Return to the shop's checkout and try again.</p></main></body></html>`;
+}

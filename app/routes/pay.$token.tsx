@@ -1,0 +1,23 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { readBodyText } from "~/lib/http.server";
+import { submitCard } from "~/payments/charge.server";
+import { chargeDeps, respondToOutcome, shopperPage } from "~/payments/shopper-flow.server";
+
+/** The shopper's card page (the redirect_url we gave Shopify). */
+export function loader({ params }: LoaderFunctionArgs) {
+  return shopperPage(params.token ?? "");
+}
+
+/** A card submission. The card exists only in this request's memory. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const token = params.token ?? "";
+  let fields: Record<string, string>;
+  try {
+    fields = Object.fromEntries(new URLSearchParams(await readBodyText(request, 8 * 1024)));
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  const clientIp = (context as { clientIp?: string | null }).clientIp ?? null;
+  return respondToOutcome(token, await submitCard(token, fields, clientIp, chargeDeps()));
+}

@@ -1,0 +1,37 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { config } from "~/lib/config.server";
+import { readBodyText } from "~/lib/http.server";
+import { receivePaymentSession } from "~/payments/intake.server";
+import { describeIssues, paymentSessionBody, readSessionHeaders } from "~/payments/session-request";
+
+/** A payment session request is a few kilobytes; refuse anything far larger before parsing. */
+const MAX_SESSION_BYTES = 64 * 1024;
+
+/** Shopify's payment_session_url (offsite): validate, store idempotently, answer the card page's URL. */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return text("Method not allowed", 405);
+  const headers = readSessionHeaders(request);
+  if (!headers.success) return text(`Invalid headers: ${describeIssues(headers.error)}`, 400);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(await readBodyText(request, MAX_SESSION_BYTES));
+  } catch (error) {
+    if (error instanceof Response) return error;
+    return text("Body is not valid JSON", 400);
+  }
+  const body = paymentSessionBody.safeParse(json);
+  if (!body.success) return text(`Invalid payment session: ${describeIssues(body.error)}`, 422);
+
+  const answer = await receivePaymentSession(headers.data, body.data, config().SHOPIFY_APP_URL);
+  const isJson = answer.status < 300;
+  return new Response(answer.body, { status: answer.status, headers: { "Content-Type": isJson ? "application/json" : "text/plain; charset=utf-8" } });
+}
+
+export function loader() {
+  return text("Method not allowed", 405);
+}
+
+function text(message: string, status: number) {
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
