@@ -14,6 +14,12 @@ export interface ClaimOptions {
 
 /** Candidates read per query; a handful covers the other workers' share of a race. */
 const SCAN_SIZE = 10;
+/**
+ * Scans per call. Each scan that claims nothing saw its candidates taken by others, so
+ * under heavy contention giving up is fine: the caller's next pass looks again. The bound
+ * only keeps a surprise (a row the query finds but the update never matches) from spinning.
+ */
+const MAX_SCANS = 20;
 
 export const LOST_ON_FINAL_ATTEMPT = "Worker lost during the final attempt (lease expired)";
 
@@ -36,7 +42,7 @@ function dueWhere(now: Date) {
  * exhausts its attempts instead of looping forever.
  */
 export async function claimNextJob(client: JobClient, options: ClaimOptions): Promise<ClaimedJob | null> {
-  for (;;) {
+  for (let scan = 0; scan < MAX_SCANS; scan++) {
     const candidates = await client.job.findMany({
       where: dueWhere(options.now),
       orderBy: [{ runAt: "asc" }, { id: "asc" }],
@@ -50,6 +56,7 @@ export async function claimNextJob(client: JobClient, options: ClaimOptions): Pr
     }
     // Every candidate went to another worker (or died): they are no longer due, look again.
   }
+  return null;
 }
 
 /**

@@ -98,6 +98,21 @@ describe("enqueueJob", () => {
     expect(await db().job.count({ where: { type: "marker" } })).toBe(1);
   });
 
+  it("keeps the transaction usable when the duplicate is only found by the insert (the check lost a race)", async () => {
+    await t.jobs.enqueueJob(db(), { type: "demo", payload: { v: 1 }, dedupeKey: "raced" });
+    const result = await db().$transaction(async (tx) => {
+      // The row was committed by someone else after our check: hide it from the check.
+      const job = new Proxy(tx.job, { get: (target, prop) => (prop === "findUnique" ? async () => null : Reflect.get(target, prop)) });
+      const racedTx = new Proxy(tx, { get: (target, prop) => (prop === "job" ? job : Reflect.get(target, prop)) });
+      const outcome = await t.jobs.enqueueJob(racedTx, { type: "demo", payload: { v: 2 }, dedupeKey: "raced" });
+      await tx.job.create({ data: { type: "marker", payload: "{}" } });
+      return outcome;
+    });
+    expect(result.created).toBe(false);
+    expect(JSON.parse(result.job.payload)).toEqual({ v: 1 });
+    expect(await db().job.count()).toBe(2);
+  });
+
   it("refuses input it cannot store faithfully", async () => {
     await expect(t.jobs.enqueueJob(db(), { type: "", payload: {} })).rejects.toThrow("type is required");
     await expect(t.jobs.enqueueJob(db(), { type: "demo", payload: {}, maxAttempts: 0 })).rejects.toThrow("maxAttempts");
