@@ -22,6 +22,11 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
+    // The shopper page's scripts run in the browser.
+    files: ["public/*.js"],
+    languageOptions: { globals: { document: "readonly", FormData: "readonly", window: "readonly" } },
+  },
+  {
     files: ["**/*.{js,mjs}"],
     languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly", URL: "readonly" } },
   },

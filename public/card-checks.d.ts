@@ -16,4 +16,7 @@ export function normalizeCardNumber(value: unknown): string;
 export function passesLuhn(digits: string): boolean;
 export function securityCodeLength(cardDigits: string): 3 | 4;
 export function parseExpiry(value: unknown, now?: Date): { month: string; year: string; error?: undefined } | { error: string };
-export function checkCardForm(fields: CardFields, now?: Date): { errors: Partial<Record<CardFieldName, string>>; card?: undefined } | { card: CheckedCard; errors?: undefined };
+export function checkCardForm(
+  fields: CardFields,
+  now?: Date,
+): { errors: Partial<Record<CardFieldName, string>>; card?: undefined } | { card: CheckedCard; errors?: undefined };

@@ -20,14 +20,24 @@ function demoSecrets(): { encryptionKey: string; apiSecret: string; signInSecret
   const file = ".tools/demo-secrets.json";
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
   mkdirSync(".tools", { recursive: true });
-  const secrets = { encryptionKey: randomBytes(32).toString("base64"), apiSecret: randomBytes(24).toString("hex"), signInSecret: randomBytes(24).toString("hex") };
+  const secrets = {
+    encryptionKey: randomBytes(32).toString("base64"),
+    apiSecret: randomBytes(24).toString("hex"),
+    signInSecret: randomBytes(24).toString("hex"),
+  };
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
 }
 
 const secrets = demoSecrets();
 const sandbox = await startAccelebitSandbox({ port: SANDBOX_PORT, host: "127.0.0.1", publicUrl: `http://localhost:${SANDBOX_PORT}` });
-const shopify = await startShopifySimulator({ port: SIMULATOR_PORT, host: "127.0.0.1", publicUrl: `http://localhost:${SIMULATOR_PORT}` });
+const shopify = await startShopifySimulator({
+  port: SIMULATOR_PORT,
+  host: "127.0.0.1",
+  publicUrl: `http://localhost:${SIMULATOR_PORT}`,
+  // The simulated checkout sends payment sessions to the app like Shopify does.
+  appPaymentSessionUrl: `${appUrl}/shopify/payment`,
+});
 shopify.registerShop({ shop: SHOP, accessToken: ACCESS_TOKEN });
 
 const env: NodeJS.ProcessEnv = {
@@ -63,7 +73,10 @@ console.log(`
     Shopify simulator   ${shopify.url}
     Demo shop           ${SHOP}, configured with test key ••••${TEST_KEY.slice(-4)}
 
-  Open: ${appUrl}/dev/sign-in?shop=${SHOP}&secret=${secrets.signInSecret}
+  Open: ${shopify.url.replace("127.0.0.1", "localhost")}/__sim/store/${SHOP}
+    a simulated checkout: press "Pay with Accelebit", then pay with a sandbox test card
+    (4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 3220 asks for 3-D Secure).
+  Merchant settings: ${appUrl}/dev/sign-in?shop=${SHOP}&secret=${secrets.signInSecret}
   (Ctrl-C stops everything.)
 `);
 

@@ -16,10 +16,7 @@ export interface ChargeDeps {
 }
 
 export type SubmitOutcome =
-  | { kind: "not-found" }
-  | { kind: "invalid"; errors: Partial<Record<CardFieldName, string>>; holderName: string }
-  | { kind: "busy" }
-  | Completion;
+  { kind: "not-found" } | { kind: "invalid"; errors: Partial<Record<CardFieldName, string>>; holderName: string } | { kind: "busy" } | Completion;
 
 /** Where Accelebit sends the shopper after 3-D Secure: our opaque token, nothing else. */
 export function threeDsReturnUrl(appUrl: string, token: string): string {
@@ -103,7 +100,11 @@ async function chargeClaimed(
       currency: session.currency,
       paymentMethod: "card",
       card,
-      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, card.holderName, buyerIpv4(clientIp)),
+      billing: billingFor(
+        { email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress },
+        card.holderName,
+        buyerIpv4(clientIp),
+      ),
       merchantRef: session.shopifyId,
       returnUrl: threeDsReturnUrl(deps.appUrl, token),
       metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(number) },

@@ -32,7 +32,11 @@ export interface CompletionTarget {
 
 type Tx = Prisma.TransactionClient;
 
-async function decide(tx: Tx, target: CompletionTarget, data: Prisma.PaymentSessionUpdateManyMutationInput & { status: PaymentSessionStatus }): Promise<boolean> {
+async function decide(
+  tx: Tx,
+  target: CompletionTarget,
+  data: Prisma.PaymentSessionUpdateManyMutationInput & { status: PaymentSessionStatus },
+): Promise<boolean> {
   const updated = await tx.paymentSession.updateMany({ where: { id: target.sessionId, status: { in: target.from } }, data });
   if (updated.count === 0) return false;
   if (data.status === "resolving" || data.status === "rejecting" || data.status === "pending") {
@@ -79,7 +83,10 @@ export async function applyPayment(target: CompletionTarget, payment: AccelebitP
 export async function applyGatewayError(target: CompletionTarget, error: AccelebitError, now = new Date()): Promise<Completion> {
   return db().$transaction(async (tx) => {
     const attemptStatus = error.category === "outcome_unknown" ? "unknown" : "failed";
-    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: attemptStatus, errorName: error.name, errorMessage: error.message.slice(0, 500) } });
+    await tx.paymentAttempt.update({
+      where: { id: target.attemptId },
+      data: { status: attemptStatus, errorName: error.name, errorMessage: error.message.slice(0, 500) },
+    });
 
     if (error.category === "outcome_unknown") {
       // We cannot tell whether the card was charged: never reject, never charge again.

@@ -46,7 +46,10 @@ export const finalizePaymentSession: JobHandler = async (payload, { logger }) =>
   } else if (session.status === "rejecting") {
     outcome = await client.paymentSessionReject({
       id: session.gid,
-      reason: { code: (session.rejectReason ?? "PROCESSING_ERROR") as PaymentSessionStateRejectedReason, merchantMessage: session.merchantMessage ?? undefined },
+      reason: {
+        code: (session.rejectReason ?? "PROCESSING_ERROR") as PaymentSessionStateRejectedReason,
+        merchantMessage: session.merchantMessage ?? undefined,
+      },
     });
   } else {
     outcome = await client.paymentSessionPending({
@@ -73,7 +76,8 @@ export const finalizePaymentSession: JobHandler = async (payload, { logger }) =>
       return;
     }
     case "failed":
-      if (outcome.category === "retryable") throw new RetryableJobError(`Shopify ${outcome.code}: ${outcome.message}`, { retryAfterMs: outcome.retryAfterMs ?? undefined });
+      if (outcome.category === "retryable")
+        throw new RetryableJobError(`Shopify ${outcome.code}: ${outcome.message}`, { retryAfterMs: outcome.retryAfterMs ?? undefined });
       throw new TerminalJobError(`Shopify ${outcome.code}: ${outcome.message}`);
     case "conflict":
       // Shopify holds another final state than the one we decided: a person must look.

@@ -41,7 +41,10 @@ export const paymentSessionBody = z.object({
   proposed_at: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).nullish(),
   payment_method: z.object({
     type: z.literal("offsite", { error: 'must be "offsite" for this extension' }),
-    data: z.object({ cancel_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }) }).partial().nullish(),
+    data: z
+      .object({ cancel_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }) })
+      .partial()
+      .nullish(),
   }),
   // Older API versions put cancel_url at the top level.
   cancel_url: z.url({ protocol: /^https?$/ }).nullish(),
@@ -54,7 +57,10 @@ export const paymentSessionBody = z.object({
       shipping_address: address.nullish(),
     })
     .nullish(),
-  client_details: z.object({ ip_address: z.string().max(64).nullish(), user_agent: z.string().max(1024).nullish() }).partial().nullish(),
+  client_details: z
+    .object({ ip_address: z.string().max(64).nullish(), user_agent: z.string().max(1024).nullish() })
+    .partial()
+    .nullish(),
 });
 export type PaymentSessionBody = z.infer<typeof paymentSessionBody>;
 

@@ -5,7 +5,15 @@ import { db } from "~/db.server";
 import { accelebitGateway } from "~/payments/gateway.server";
 import type { ChargeDeps, SubmitOutcome } from "~/payments/charge.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
-import { cardFormPage, contentSecurityPolicy, formatAmount, notFoundPage, threeDsPostPage, waitingPage, type PageContext } from "~/payments/shopper-pages.server";
+import {
+  cardFormPage,
+  contentSecurityPolicy,
+  formatAmount,
+  notFoundPage,
+  threeDsPostPage,
+  waitingPage,
+  type PageContext,
+} from "~/payments/shopper-pages.server";
 
 /** What the shopper's pages need, wired to this process's configuration. */
 export function chargeDeps(): ChargeDeps {
@@ -14,7 +22,8 @@ export function chargeDeps(): ChargeDeps {
 }
 
 type Session = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
-const loadSession = (token: string) => db().paymentSession.findUnique({ where: { shopperToken: token }, include: { shop: { select: { domain: true, name: true } } } });
+const loadSession = (token: string) =>
+  db().paymentSession.findUnique({ where: { shopperToken: token }, include: { shop: { select: { domain: true, name: true } } } });
 
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");

@@ -38,7 +38,12 @@ export interface PageContext {
   cancelUrl: string | null;
 }
 
-function layout(title: string, context: PageContext, body: string, { refreshSeconds, scripts = [] }: { refreshSeconds?: number; scripts?: string[] } = {}): string {
+function layout(
+  title: string,
+  context: PageContext,
+  body: string,
+  { refreshSeconds, scripts = [] }: { refreshSeconds?: number; scripts?: string[] } = {},
+): string {
   return `<!doctype html>
 <html lang="en">
 <head>

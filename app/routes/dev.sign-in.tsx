@@ -17,8 +17,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const expected = Buffer.from(DEV_SIGN_IN_SECRET);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Response("Forbidden", { status: 403 });
   const shop = url.searchParams.get("shop") ?? "";
-  if (!(await db().session.findUnique({ where: { id: `offline_${shop}` } }))) throw new Response("Unknown shop: seed it with npm run dev:seed-shop", { status: 404 });
+  if (!(await db().session.findUnique({ where: { id: `offline_${shop}` } })))
+    throw new Response("Unknown shop: seed it with npm run dev:seed-shop", { status: 404 });
   const headers = new Headers();
-  for (const cookie of merchantSessionCookies(shop, SHOPIFY_API_SECRET)) headers.append("Set-Cookie", `${cookie.name}=${cookie.value}; Path=/; HttpOnly; SameSite=Lax`);
+  for (const cookie of merchantSessionCookies(shop, SHOPIFY_API_SECRET))
+    headers.append("Set-Cookie", `${cookie.name}=${cookie.value}; Path=/; HttpOnly; SameSite=Lax`);
   return redirect("/app", { headers });
 }

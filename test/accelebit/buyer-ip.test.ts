@@ -11,7 +11,15 @@ function recordingGateway() {
   const bodies: Record<string, unknown>[] = [];
   const fetch = vi.fn<typeof globalThis.fetch>(async (_url, init) => {
     bodies.push(JSON.parse(String(init?.body)));
-    const data = { id: "f47ac10b-58cc-4372-a567-0e02b2c3d479", status: "captured", amount: "55.00", currency: "EUR", provider: "everest", threeDsRequired: false, threeDsData: null };
+    const data = {
+      id: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+      status: "captured",
+      amount: "55.00",
+      currency: "EUR",
+      provider: "everest",
+      threeDsRequired: false,
+      threeDsData: null,
+    };
     return Response.json({ data }, { status: 201 });
   });
   const gateway = createAccelebitGateway({ baseUrl: "https://api.gateway.accelebit.com", logger: captureLogger().logger, fetch });

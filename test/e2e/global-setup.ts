@@ -52,7 +52,15 @@ export default async function globalSetup() {
   const appUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...appEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: sandbox.url, SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url, SHOPIFY_APP_URL: appUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }),
+    ...appEnv({
+      DATABASE_URL: database.url,
+      ACCELEBIT_API_URL: sandbox.url,
+      SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+      SHOPIFY_APP_URL: appUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+    }),
     NODE_ENV: "test",
   } as NodeJS.ProcessEnv;
   // The shop as OAuth would have left it: installed, with an offline token, nothing configured yet.

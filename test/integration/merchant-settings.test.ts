@@ -35,10 +35,22 @@ beforeAll(async () => {
   const { Session } = await import("@shopify/shopify-api");
   // SHOP: installed through OAuth, nothing configured yet.
   await recordInstall(SHOP);
-  await app().sessionStorage!.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "s", isOnline: false, accessToken: "shpat_settings", scope: "write_payment_gateways,write_payment_sessions" }));
+  await app().sessionStorage!.storeSession(
+    new Session({
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "s",
+      isOnline: false,
+      accessToken: "shpat_settings",
+      scope: "write_payment_gateways,write_payment_sessions",
+    }),
+  );
   shopify.registerShop({ shop: SHOP, accessToken: "shpat_settings" });
   // OTHER: configured, with its own keys.
-  await seedShop({ shop: OTHER, accessToken: "shpat_neighbour", accelebitTestKey: OTHER_KEY, scopes: "write_payment_gateways,write_payment_sessions" }, secretBox());
+  await seedShop(
+    { shop: OTHER, accessToken: "shpat_neighbour", accelebitTestKey: OTHER_KEY, scopes: "write_payment_gateways,write_payment_sessions" },
+    secretBox(),
+  );
   shopify.registerShop({ shop: OTHER, accessToken: "shpat_neighbour" });
 });
 
@@ -52,7 +64,10 @@ beforeEach(() => sandbox.clearFaults());
 
 function save(shop: string, fields: Record<string, string>) {
   const body = new URLSearchParams(fields);
-  return callRoute(route.action as never, merchantRequest(shop, "/app?index", { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } }));
+  return callRoute(
+    route.action as never,
+    merchantRequest(shop, "/app?index", { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+  );
 }
 const settingsOf = async (shop: string) => db().shopSettings.findFirst({ where: { shop: { domain: shop } } });
 const configureCalls = (shop: string) => shopify.mutations.filter((m) => m.field === "paymentsAppConfigure" && m.shop === shop);
@@ -62,13 +77,18 @@ describe("merchant setup page", () => {
     const anonymous = await callRoute(layout.loader as never, new Request("http://localhost:3999/app"));
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("Location")).toBe("/auth/login");
-    const forged = await callRoute(route.loader as never, new Request("http://localhost:3999/app", { headers: { Cookie: `shopify_app_session=offline_${SHOP}; shopify_app_session.sig=AAAA` } }));
+    const forged = await callRoute(
+      route.loader as never,
+      new Request("http://localhost:3999/app", { headers: { Cookie: `shopify_app_session=offline_${SHOP}; shopify_app_session.sig=AAAA` } }),
+    );
     expect(forged.status).not.toBe(200);
     // A session granted fewer scopes than the app now needs: back to login (and OAuth), not a 500.
     const { shopify: app } = await import("~/shopify.server");
     const { Session } = await import("@shopify/shopify-api");
     const stale = "stale-scopes.myshopify.com";
-    await app().sessionStorage!.storeSession(new Session({ id: `offline_${stale}`, shop: stale, state: "s", isOnline: false, accessToken: "shpat_stale", scope: "read_products" }));
+    await app().sessionStorage!.storeSession(
+      new Session({ id: `offline_${stale}`, shop: stale, state: "s", isOnline: false, accessToken: "shpat_stale", scope: "read_products" }),
+    );
     const res = await callRoute(route.loader as never, merchantRequest(stale, "/app"));
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/auth/login");
@@ -169,7 +189,16 @@ describe("merchant setup page", () => {
     const { shopify: app } = await import("~/shopify.server");
     const { Session } = await import("@shopify/shopify-api");
     await recordInstall(restricted);
-    await app().sessionStorage!.storeSession(new Session({ id: `offline_${restricted}`, shop: restricted, state: "s", isOnline: false, accessToken: "shpat_restricted", scope: "write_payment_gateways,write_payment_sessions" }));
+    await app().sessionStorage!.storeSession(
+      new Session({
+        id: `offline_${restricted}`,
+        shop: restricted,
+        state: "s",
+        isOnline: false,
+        accessToken: "shpat_restricted",
+        scope: "write_payment_gateways,write_payment_sessions",
+      }),
+    );
     // Granted without write_payment_gateways: Shopify answers ACCESS_DENIED.
     shopify.registerShop({ shop: restricted, accessToken: "shpat_restricted", scopes: ["write_payment_sessions"] });
     const res = await save(restricted, { testApiKey: GOOD_TEST_KEY });

@@ -28,7 +28,13 @@ beforeAll(async () => {
     "/pay/:token": await import("~/routes/pay.$token"),
     "/pay/:token/return": await import("~/routes/pay.$token.return"),
   });
-  useAppEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: sandbox.url, SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url, SHOPIFY_APP_URL: app.url, MAX_CARD_ATTEMPTS: "3" });
+  useAppEnv({
+    DATABASE_URL: database.url,
+    ACCELEBIT_API_URL: sandbox.url,
+    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+    SHOPIFY_APP_URL: app.url,
+    MAX_CARD_ATTEMPTS: "3",
+  });
   ({ db } = await import("~/db.server"));
   const { seedShop } = await import("~/merchants/seed-shop.server");
   const { secretBox } = await import("~/lib/secret-box.server");
@@ -79,7 +85,8 @@ describe("payment session intake", () => {
   it("refuses bad requests with a clear 4xx and stores nothing", async () => {
     const before = await db().paymentSession.count();
     const good = shopify.createPaymentSession({ shop: SHOP });
-    const post = (headers: Record<string, string>, body: string) => fetch(`${app.url}/shopify/payment`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${app.url}/shopify/payment`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
     const unknownShop = await post({ ...good.headers, "Shopify-Shop-Domain": "nobody.myshopify.com" }, JSON.stringify(good.body));
     expect(unknownShop.status).toBe(404);
     expect(await unknownShop.text()).toBe("Unknown shop nobody.myshopify.com: the app is not installed there");
@@ -116,7 +123,8 @@ describe("shopper card page", () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     const html = await res.text();
-    for (const label of ["Name on card", "Card number", "Expiration date (MM/YY)", "Security code", "Cancel and return to checkout"]) expect(html).toContain(label);
+    for (const label of ["Name on card", "Card number", "Expiration date (MM/YY)", "Security code", "Cancel and return to checkout"])
+      expect(html).toContain(label);
     expect(html).toContain("€1,234.50");
     expect(html).toContain("Pay €1,234.50");
     expect(html).toContain("pay-shop");
@@ -147,11 +155,16 @@ describe("charging", () => {
     expect(res.status).toBe(303);
     const resolve = applied(request.gid, "paymentSessionResolve");
     expect(resolve).toHaveLength(1);
-    expect(res.headers.get("Location")).toBe((resolve[0]!.answer as { data: { paymentSessionResolve: { paymentSession: { nextAction: { context: { redirectUrl: string } } } } } }).data.paymentSessionResolve.paymentSession.nextAction.context.redirectUrl);
+    expect(res.headers.get("Location")).toBe(
+      (resolve[0]!.answer as { data: { paymentSessionResolve: { paymentSession: { nextAction: { context: { redirectUrl: string } } } } } }).data
+        .paymentSessionResolve.paymentSession.nextAction.context.redirectUrl,
+    );
     expect(capturedAtSandbox().length).toBe(before + 1);
     const stored = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id }, include: { attempts: true } });
     expect(stored).toMatchObject({ status: "resolved", shopifyState: "RESOLVED", gatewayStatus: "captured" });
-    expect(stored.attempts).toEqual([expect.objectContaining({ number: 1, status: "captured", cardBrand: "visa", cardLast4: "4242", idempotencyKey: `shopify-${request.id}-attempt-1` })]);
+    expect(stored.attempts).toEqual([
+      expect.objectContaining({ number: 1, status: "captured", cardBrand: "visa", cardLast4: "4242", idempotencyKey: `shopify-${request.id}-attempt-1` }),
+    ]);
     // The page now forwards to Shopify.
     const again = await fetch(redirectUrl, { redirect: "manual" });
     expect(again.status).toBe(303);
@@ -250,7 +263,13 @@ describe("durable delivery", () => {
     const res = await pay(redirectUrl, CARD); // decided and written, but no worker runs
     expect(res.status).toBe(200);
     expect(mutationsFor(request.gid)).toHaveLength(0);
-    const job = await db().job.findFirstOrThrow({ where: { dedupeKey: { startsWith: "finalize:" }, status: "pending", payload: { contains: (await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } })).id } } });
+    const job = await db().job.findFirstOrThrow({
+      where: {
+        dedupeKey: { startsWith: "finalize:" },
+        status: "pending",
+        payload: { contains: (await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } })).id },
+      },
+    });
     expect(job.attempts).toBe(0);
 
     const { createWorker } = await import("~/jobs");

@@ -50,7 +50,15 @@ describe("health", () => {
 });
 
 describe("dev:seed-shop", () => {
-  const args = ["scripts/seed-shop.ts", "--shop", "seeded.myshopify.com", "--access-token", "shpat_seed", "--accelebit-test-key", "smtgw_sk_test_SeedKey12345678"];
+  const args = [
+    "scripts/seed-shop.ts",
+    "--shop",
+    "seeded.myshopify.com",
+    "--access-token",
+    "shpat_seed",
+    "--accelebit-test-key",
+    "smtgw_sk_test_SeedKey12345678",
+  ];
 
   it("refuses to run with NODE_ENV=production and writes nothing", async () => {
     const result = await script(args, { NODE_ENV: "production" });

@@ -33,7 +33,11 @@ export async function startAppServer(routes: Record<string, RouteModule>): Promi
         res.writeHead(405).end();
         return;
       }
-      const request = new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === "GET" || req.method === "HEAD" ? undefined : await readAll(req) });
+      const request = new Request(url, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : await readAll(req),
+      });
       let response: unknown;
       try {
         response = await fn({ request, params, context: { clientIp: "203.0.113.10" } });
