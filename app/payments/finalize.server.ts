@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db, type Prisma, type PrismaClient } from "~/db.server";
-import { enqueueJob, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import { AWAITING_SHOPIFY, isStatus } from "~/payments/session-status";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 import type { PaymentSessionResult, PaymentsAppsOutcome, PaymentSessionStateRejectedReason } from "~/shopify/payments-apps";
@@ -29,8 +29,7 @@ export function enqueueFinalize(client: Client, session: { id: string; shopId: s
 /** How long a pending payment may stay pending at Shopify (Shopify recommends at most 3 days). */
 export const PENDING_WINDOW_MS = 3 * 24 * 60 * 60 * 1000 - 60 * 60 * 1000;
 
-export const finalizePaymentSession: JobHandler = async (payload, { logger }) => {
-  const { paymentSessionId } = payloadSchema.parse(payload);
+export const finalizePaymentSession: JobHandler = jobHandler(payloadSchema, async ({ paymentSessionId }, { logger }) => {
   const session = await db().paymentSession.findUnique({ where: { id: paymentSessionId }, include: { shop: { select: { domain: true } } } });
   // Gone (shop/redact) or moved on since the job was written: nothing left to tell.
   if (!session || !isStatus(session.status, AWAITING_SHOPIFY)) return;
@@ -87,4 +86,4 @@ export const finalizePaymentSession: JobHandler = async (payload, { logger }) =>
       // Most often Shopify has not yet processed our answer to its session request; retry.
       throw new RetryableJobError(`Shopify refused: ${outcome.userErrors.map((e) => e.message).join("; ")}`);
   }
-};
+});

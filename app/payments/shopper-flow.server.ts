@@ -39,6 +39,15 @@ function origin(url: string | null): string[] {
   }
 }
 
+/**
+ * Where the card form's submission may lead: back to checkout (cancel and next-action pages
+ * share its origin) and to 3-D Secure, which starts at Accelebit. Anything on https is
+ * allowed anyway; these cover http origins such as the local simulators.
+ */
+function cardFormTargets(cancelUrl: string | null): string[] {
+  return [...origin(cancelUrl), ...origin(config().ACCELEBIT_API_URL)];
+}
+
 function html(body: string, status: number, formTargets: string[] = []): Response {
   return new Response(body, {
     status,
@@ -64,7 +73,7 @@ export async function shopperPage(token: string, options: { message?: string } =
   const self = `/pay/${token}`;
 
   if (session.status === "awaiting_card") {
-    return html(cardFormPage({ ...context, actionUrl: self, message: options.message }), 200, origin(session.cancelUrl));
+    return html(cardFormPage({ ...context, actionUrl: self, message: options.message }), 200, cardFormTargets(session.cancelUrl));
   }
   if (session.status === "three_ds") return seeOther(`${self}/return`);
   if (session.nextActionUrl && (isStatus(session.status, FINAL) || session.shopifyState)) return seeOther(session.nextActionUrl);
@@ -106,7 +115,7 @@ export async function respondToOutcome(token: string, outcome: SubmitOutcome | {
       if (!session) return html(notFoundPage(), 404);
       if (session.status !== "awaiting_card") return shopperPage(token);
       const page = cardFormPage({ ...pageContext(session), actionUrl: `/pay/${token}`, errors: outcome.errors, holderName: outcome.holderName });
-      return html(page, 422, origin(session.cancelUrl));
+      return html(page, 422, cardFormTargets(session.cancelUrl));
     }
     case "busy":
       await awaitSettled(token);

@@ -8,6 +8,10 @@ import { appEnv } from "../support/app-env";
 
 export const E2E_SHOP = "e2e-shop.myshopify.com";
 const E2E_ACCESS_TOKEN = "shpat_e2e_token";
+/** A second shop, already configured, where shoppers pay. */
+export const E2E_PAY_SHOP = "e2e-pay-shop.myshopify.com";
+const E2E_PAY_TOKEN = "shpat_e2e_pay_token";
+export const E2E_PAY_KEY = "smtgw_sk_test_E2ePayShopKey0001";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,6 +51,7 @@ export default async function globalSetup() {
   const sandbox = await startAccelebitSandbox({ revokedKeys: ["smtgw_sk_test_RevokedKey987654"] });
   const shopify = await startShopifySimulator();
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
+  shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
 
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -65,6 +70,12 @@ export default async function globalSetup() {
   } as NodeJS.ProcessEnv;
   // The shop as OAuth would have left it: installed, with an offline token, nothing configured yet.
   await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_SHOP, E2E_ACCESS_TOKEN], env);
+  await run(
+    process.execPath,
+    ["--import", "tsx", "scripts/seed-shop.ts", "--shop", E2E_PAY_SHOP, "--access-token", E2E_PAY_TOKEN, "--accelebit-test-key", E2E_PAY_KEY],
+    env,
+  );
+  shopify.setAppPaymentSessionUrl(`${appUrl}/shopify/payment`);
 
   const app = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
@@ -81,6 +92,9 @@ export default async function globalSetup() {
   process.env.E2E_SHOP = E2E_SHOP;
   process.env.E2E_API_SECRET = env.SHOPIFY_API_SECRET;
   process.env.E2E_SHOPIFY_SIMULATOR_URL = shopify.url;
+  process.env.E2E_SANDBOX_URL = sandbox.url;
+  process.env.E2E_PAY_SHOP = E2E_PAY_SHOP;
+  process.env.E2E_PAY_KEY = E2E_PAY_KEY;
 
   return async () => {
     app.kill("SIGTERM");

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-type RouteFn = (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+type RouteFn = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => unknown;
 interface RouteModule {
   loader?: RouteFn;
   action?: RouteFn;

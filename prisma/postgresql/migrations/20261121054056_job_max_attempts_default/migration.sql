@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Job" ALTER COLUMN "maxAttempts" SET DEFAULT 34;
+
