@@ -36,7 +36,7 @@ export async function startAppServer(routes: Record<string, RouteModule>): Promi
       const request = new Request(url, {
         method: req.method,
         headers: req.headers as Record<string, string>,
-        body: req.method === "GET" || req.method === "HEAD" ? undefined : await readAll(req),
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(await readAll(req)),
       });
       let response: unknown;
       try {
