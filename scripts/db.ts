@@ -56,10 +56,18 @@ async function structureOf(url: string): Promise<string> {
   const conn = await connect(url);
   try {
     if (conn.provider === "sqlite") {
-      const rows = await conn.query(
-        `SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '\\_prisma%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY type, name`,
+      // Column order is not compared: ALTER TABLE appends a column, a fresh CREATE lists it in schema order.
+      const tables = await conn.query(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_prisma%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
       );
-      return rows.map((r) => `${r.type} ${r.name}: ${String(r.sql).replace(/\s+/g, " ")}`).join("\n");
+      const lines: string[] = [];
+      for (const { name } of tables) {
+        const columns = await conn.query(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${name}') ORDER BY name`);
+        const keys = await conn.query(`SELECT "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list('${name}') ORDER BY "from"`);
+        lines.push(`table ${name}`, ...columns.map((c) => `  ${JSON.stringify(c)}`), ...keys.map((k) => `  fk ${JSON.stringify(k)}`));
+      }
+      const indexes = await conn.query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`);
+      return [...lines, ...indexes.map((i) => `index ${i.name}: ${String(i.sql).replace(/\s+/g, " ")}`)].join("\n");
     }
     const columns = await conn.query(
       `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`,

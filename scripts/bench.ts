@@ -1,0 +1,194 @@
+// npm run bench — prints figures; asserts nothing.
+//   1. Payment session intake (POST /shopify/payment) on SQLite and on PostgreSQL: throughput
+//      and p50/p95/p99 latency, beside a bare node:http server answering the same JSON in the
+//      same run (the floor this machine sets).
+//   2. The app's own time per card submission (POST /pay/:token → Shopify's next action) with
+//      the Accelebit sandbox and the Shopify simulator answering at once.
+// The built app runs as its own process (npm run build first); load comes from this process.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startAccelebitSandbox } from "../test/simulators/accelebit/server";
+import { startShopifySimulator } from "../test/simulators/shopify";
+import { createTestDatabase } from "../test/support/database";
+
+const INTAKE_REQUESTS = Number(process.env.BENCH_INTAKE_REQUESTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CARD_SUBMISSIONS = Number(process.env.BENCH_CARD_SUBMISSIONS ?? 200);
+const SHOP = "bench-shop.myshopify.com";
+const TOKEN = "shpat_bench";
+const KEY = "smtgw_sk_test_BenchKey00000001";
+
+interface Figures {
+  label: string;
+  requests: number;
+  seconds: number;
+  latencies: number[];
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function report(f: Figures) {
+  const sorted = [...f.latencies].sort((a, b) => a - b);
+  const ms = (v: number) => `${v.toFixed(2)} ms`.padStart(10);
+  console.log(
+    `${f.label.padEnd(44)} ${String(Math.round(f.requests / f.seconds)).padStart(6)} req/s  p50 ${ms(percentile(sorted, 50))}  p95 ${ms(percentile(sorted, 95))}  p99 ${ms(percentile(sorted, 99))}  errors ${f.errors}`,
+  );
+}
+
+/** Runs `total` requests, `concurrency` at a time; each is timed on its own. */
+async function load(label: string, total: number, concurrency: number, send: (i: number) => Promise<boolean>): Promise<Figures> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const ok = await send(i);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  return { label, requests: total, seconds: (performance.now() - started) / 1000, latencies, errors };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function sessionBody(id: string) {
+  return JSON.stringify({
+    id,
+    gid: `gid://shopify/PaymentSession/${id}`,
+    group: `group-${id}`,
+    session_id: `s-${id}`,
+    amount: "49.99",
+    currency: "EUR",
+    test: true,
+    merchant_locale: "en",
+    payment_method: { type: "offsite", data: { cancel_url: "https://bench-shop.example/checkout" } },
+    proposed_at: new Date().toISOString(),
+    kind: "sale",
+    customer: {
+      email: "buyer@example.com",
+      billing_address: { given_name: "Alice", family_name: "Smith", line1: "1 Main St", city: "Valletta", country_code: "MT" },
+    },
+  });
+}
+
+const headers = { "Content-Type": "application/json", "Shopify-Shop-Domain": SHOP, "Shopify-Request-Id": "bench", "Shopify-Api-Version": "2026-04" };
+
+async function bareServerFigures(): Promise<Figures> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(201, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ redirect_url: `http://127.0.0.1/pay/${randomBytes(24).toString("base64url")}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shopify/payment`;
+  const figures = await load("bare node:http (same JSON answer)", INTAKE_REQUESTS, CONCURRENCY, async (i) => {
+    const res = await fetch(url, { method: "POST", headers, body: sessionBody(`bare-${i}`) });
+    await res.arrayBuffer();
+    return res.status === 201;
+  });
+  await new Promise((r) => server.close(r));
+  return figures;
+}
+
+type Simulator = Awaited<ReturnType<typeof startShopifySimulator>>;
+
+async function withApp<T>(provider: "sqlite" | "postgresql", fn: (appUrl: string, shopify: Simulator) => Promise<T>): Promise<T> {
+  process.env.TEST_DATABASE_PROVIDER = provider;
+  const database = await createTestDatabase();
+  const sandbox = await startAccelebitSandbox();
+  const shopify = await startShopifySimulator();
+  shopify.registerShop({ shop: SHOP, accessToken: TOKEN });
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: "production" as const,
+    DATABASE_URL: database.url,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench-secret",
+    SHOPIFY_APP_URL: appUrl,
+    SCOPES: "write_payment_gateways,write_payment_sessions",
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ACCELEBIT_API_URL: sandbox.url,
+    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  };
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/seed-shop.ts", "--shop", SHOP, "--access-token", TOKEN, "--accelebit-test-key", KEY], {
+    env: { ...env, NODE_ENV: "development" as const },
+    stdio: "ignore",
+  });
+  const app: ChildProcess = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    for (let i = 0; i < 100 && !(await fetch(`${appUrl}/readyz`).catch(() => null))?.ok; i++) await new Promise((r) => setTimeout(r, 100));
+    return await fn(appUrl, shopify);
+  } finally {
+    app.kill("SIGTERM");
+    await new Promise((r) => app.once("exit", r));
+    await Promise.all([sandbox.close(), shopify.close()]);
+    await database.drop();
+  }
+}
+
+async function intakeFigures(provider: "sqlite" | "postgresql"): Promise<Figures> {
+  return withApp(provider, async (appUrl) => {
+    // Warm-up: JIT, connection pools, prepared statements.
+    await load(
+      "warm-up",
+      100,
+      CONCURRENCY,
+      async (i) => (await fetch(`${appUrl}/shopify/payment`, { method: "POST", headers, body: sessionBody(`warm-${i}`) })).ok,
+    );
+    return load(`app intake on ${provider}`, INTAKE_REQUESTS, CONCURRENCY, async (i) => {
+      const res = await fetch(`${appUrl}/shopify/payment`, { method: "POST", headers, body: sessionBody(`${provider}-${i}`) });
+      await res.arrayBuffer();
+      return res.status === 201;
+    });
+  });
+}
+
+async function main() {
+  console.log(`intake: ${INTAKE_REQUESTS} requests, ${CONCURRENCY} concurrent; card submissions: ${CARD_SUBMISSIONS}, 4 concurrent`);
+  report(await bareServerFigures());
+  for (const provider of ["sqlite", "postgresql"] as const) report(await intakeFigures(provider));
+  for (const provider of ["sqlite", "postgresql"] as const) report(await withApp(provider, (appUrl, shopify) => cardFigures(appUrl, shopify, provider)));
+}
+
+/** Sessions are created the way Shopify does, so the simulator accepts the app's resolves. */
+async function cardFigures(appUrl: string, shopify: Simulator, provider: string): Promise<Figures> {
+  const pages: string[] = [];
+  for (let i = 0; i < CARD_SUBMISSIONS; i++) {
+    const request = shopify.createPaymentSession({ shop: SHOP, amount: "49.99", currency: "EUR" });
+    const delivery = await shopify.sendPaymentSession(`${appUrl}/shopify/payment`, request);
+    pages.push((delivery.body as { redirect_url: string }).redirect_url);
+  }
+  const card = new URLSearchParams({ name: "Alice Smith", number: "4242424242424242", expiry: "12/39", cvc: "123" }).toString();
+  return load(`card submission → resolved (${provider})`, pages.length, 4, async (i) => {
+    const res = await fetch(pages[i]!, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: card, redirect: "manual" });
+    await res.arrayBuffer();
+    return res.status === 303 && (res.headers.get("Location") ?? "").includes("/__sim/orders/");
+  });
+}
+
+await main();
+process.exit(0);
