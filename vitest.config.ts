@@ -10,6 +10,8 @@ export default defineConfig({
     exclude: ["test/e2e/**", "node_modules/**"],
     environment: "node",
     testTimeout: 30_000,
+    // The process-wide logger stays quiet in tests; tests that check logs capture their own.
+    env: { LOG_LEVEL: "silent" },
     hookTimeout: 60_000,
   },
 });

@@ -36,37 +36,38 @@ export async function receivePaymentSession(headers: SessionHeaders, body: Payme
   const amount = formatAccelebitAmount(body.amount, body.currency);
   const billing = body.customer?.billing_address ?? null;
 
+  const data = {
+    shopId: shop.id,
+    shopifyId: body.id,
+    gid: body.gid,
+    group: body.group,
+    shopifySessionId: body.session_id ?? null,
+    kind: body.kind,
+    amount: body.amount,
+    currency: body.currency,
+    test: body.test,
+    paymentMethodType: "offsite",
+    status: amount.ok ? "awaiting_card" : "rejecting",
+    rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
+    merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
+    shopperToken: token,
+    cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
+    proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
+    merchantLocale: body.merchant_locale ?? null,
+    customerEmail: body.customer?.email ?? null,
+    customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
+    billingAddress: billing ? JSON.stringify(billing) : null,
+    shopifyRequestId: headers.requestId,
+    apiVersion: headers.apiVersion,
+    responseBody,
+  };
   try {
-    await db().$transaction(async (tx) => {
-      const session = await tx.paymentSession.create({
-        data: {
-          shopId: shop.id,
-          shopifyId: body.id,
-          gid: body.gid,
-          group: body.group,
-          shopifySessionId: body.session_id ?? null,
-          kind: body.kind,
-          amount: body.amount,
-          currency: body.currency,
-          test: body.test,
-          paymentMethodType: "offsite",
-          status: amount.ok ? "awaiting_card" : "rejecting",
-          rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
-          merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
-          shopperToken: token,
-          cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
-          proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
-          merchantLocale: body.merchant_locale ?? null,
-          customerEmail: body.customer?.email ?? null,
-          customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
-          billingAddress: billing ? JSON.stringify(billing) : null,
-          shopifyRequestId: headers.requestId,
-          apiVersion: headers.apiVersion,
-          responseBody,
-        },
-      });
-      if (!amount.ok) await enqueueFinalize(tx, session);
-    });
+    if (amount.ok) {
+      // The common case is one INSERT, atomic on its own: no transaction round trips.
+      await db().paymentSession.create({ data });
+    } else {
+      await db().$transaction(async (tx) => enqueueFinalize(tx, await tx.paymentSession.create({ data })));
+    }
   } catch (error) {
     // A concurrent duplicate won the race: answer exactly what it answered.
     if (isUniqueViolation(error)) return (await storedAnswer(shop.id, body.id))!;

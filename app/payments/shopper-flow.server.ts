@@ -91,7 +91,7 @@ async function awaitAcknowledgement(token: string, timeoutMs = 5_000): Promise<v
   while (Date.now() < deadline) {
     const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { nextActionUrl: true } });
     if (session?.nextActionUrl) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -101,7 +101,7 @@ async function awaitSettled(token: string, timeoutMs = 30_000): Promise<void> {
   while (Date.now() < deadline) {
     const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { status: true } });
     if (session?.status !== "processing") return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
