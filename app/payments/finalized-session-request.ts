@@ -7,7 +7,8 @@ import { currencyCode, shopifyAmount } from "~/payments/session-request";
  * a matter of shape: that is decided later and answered with a reject, never a 4xx.
  */
 
-const shopifyId = z.string({ error: "is required" }).min(1, "is required").max(255);
+/** Shopify's ids are short tokens; ours become part of an Accelebit Idempotency-Key (printable, at most 255). */
+const shopifyId = z.string({ error: "is required" }).regex(/^[\x21-\x7e]{1,200}$/, "must be 1–200 printable characters without spaces");
 const gidOf = (type: string) => z.string({ error: "is required" }).regex(new RegExp(`^gid://shopify/${type}/[^\\s]+$`), `must be a ${type} gid`);
 
 const common = {

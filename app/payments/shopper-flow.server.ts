@@ -89,8 +89,9 @@ async function awaitAcknowledgement(token: string, timeoutMs = 5_000): Promise<v
   wakeWorker();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { nextActionUrl: true } });
-    if (session?.nextActionUrl) return;
+    const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { nextActionUrl: true, status: true } });
+    // Acknowledged, or nothing to acknowledge (the shopper can try another card).
+    if (!session || session.nextActionUrl || !isStatus(session.status, AWAITING_SHOPIFY)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -118,7 +119,9 @@ export async function respondToOutcome(token: string, outcome: SubmitOutcome | {
       return html(page, 422, cardFormTargets(session.cancelUrl));
     }
     case "busy":
+      // Another submission of this session is being charged: show its result, not a second charge.
       await awaitSettled(token);
+      await awaitAcknowledgement(token);
       return shopperPage(token);
     case "try-again":
       return shopperPage(token, { message: outcome.message });
