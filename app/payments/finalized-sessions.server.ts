@@ -27,9 +27,7 @@ export type FinalizedRejectReason = "PROCESSING_ERROR" | "AUTHORIZATION_EXPIRED"
 /** Every status but a reject holds (or is about to move) money of its payment. */
 export const COUNTS_AGAINST_PAYMENT: readonly FinalizedStatus[] = ["processing", "resolving", "resolved"];
 
-export type Decision =
-  | { status: "processing" | "resolving" }
-  | { status: "rejecting"; rejectReason: FinalizedRejectReason; merchantMessage: string };
+export type Decision = { status: "processing" | "resolving" } | { status: "rejecting"; rejectReason: FinalizedRejectReason; merchantMessage: string };
 
 export function rejection(merchantMessage: string, rejectReason: FinalizedRejectReason = "PROCESSING_ERROR"): Decision {
   return { status: "rejecting", rejectReason, merchantMessage: merchantMessage.slice(0, 500) };
@@ -183,13 +181,18 @@ export function minorUnits(amount: { toString(): string }, currency: string): bi
 
 export const money = (minor: bigint, currency: string): string => `${minorUnitsToAmount(minor)} ${currency}`;
 
-/** Why a payment cannot take part in a refund, capture or void, or null when it can. */
-export function paymentProblem(payment: LockedPayment | null, paymentShopifyId: string, currency: string | null, what: string): string | null {
-  if (!payment) return `Accelebit for Shopify has no payment ${paymentShopifyId} on this shop; no ${what} was made.`;
+/** The payment a refund, capture or void names, or why it cannot take part (answered as a reject). */
+export function usablePayment(
+  payment: LockedPayment | null,
+  paymentShopifyId: string,
+  currency: string | null,
+  what: string,
+): { payment: LockedPayment } | { problem: string } {
+  if (!payment) return { problem: `Accelebit for Shopify has no payment ${paymentShopifyId} on this shop; no ${what} was made.` };
   if (currency !== null && currency !== payment.currency) {
-    return `The ${what} is in ${currency} but the payment was made in ${payment.currency}; no ${what} was made.`;
+    return { problem: `The ${what} is in ${currency} but the payment was made in ${payment.currency}; no ${what} was made.` };
   }
-  return null;
+  return { payment };
 }
 
 // ─── Telling Shopify ─────────────────────────────────────────────────────────────────
@@ -215,7 +218,10 @@ type Outcome = PaymentsAppsOutcome<FinalizedSessionResult>;
 
 const MUTATIONS: Record<
   FinalizedKind,
-  { resolve(client: PaymentsAppsClient, id: string): Promise<Outcome>; reject(client: PaymentsAppsClient, id: string, reason: FinalizedRejectReason, merchantMessage?: string): Promise<Outcome> }
+  {
+    resolve(client: PaymentsAppsClient, id: string): Promise<Outcome>;
+    reject(client: PaymentsAppsClient, id: string, reason: FinalizedRejectReason, merchantMessage?: string): Promise<Outcome>;
+  }
 > = {
   refund: {
     resolve: (client, id) => client.refundSessionResolve({ id }),
@@ -251,7 +257,12 @@ export function finalizeSessionHandler(kind: FinalizedKind): JobHandler {
     const outcome =
       session.status === "resolving"
         ? await mutation.resolve(client, session.gid)
-        : await mutation.reject(client, session.gid, (session.rejectReason ?? "PROCESSING_ERROR") as FinalizedRejectReason, session.merchantMessage ?? undefined);
+        : await mutation.reject(
+            client,
+            session.gid,
+            (session.rejectReason ?? "PROCESSING_ERROR") as FinalizedRejectReason,
+            session.merchantMessage ?? undefined,
+          );
 
     switch (outcome.kind) {
       case "done": {
