@@ -1,10 +1,18 @@
 import { createWorker, type JobHandlers, type Worker } from "~/jobs";
 import { logger } from "~/lib/logger";
+import { PAYMENT_SESSION_DEADLINE, settleAbandonedSession } from "~/payments/abandonment.server";
 import { FINALIZE_PAYMENT_SESSION, finalizePaymentSession } from "~/payments/finalize.server";
+import { FINALIZE_HANDLERS } from "~/payments/finalized-sessions.server";
+import { REFUND_AT_ACCELEBIT, refundAtAccelebit } from "~/payments/refunds.server";
+import { VOID_AT_ACCELEBIT, voidAtAccelebit } from "~/payments/voids.server";
 
 /** Every durable job type of the app and its handler. */
 export const JOB_HANDLERS: JobHandlers = {
   [FINALIZE_PAYMENT_SESSION]: finalizePaymentSession,
+  [REFUND_AT_ACCELEBIT]: refundAtAccelebit,
+  [VOID_AT_ACCELEBIT]: voidAtAccelebit,
+  ...FINALIZE_HANDLERS,
+  [PAYMENT_SESSION_DEADLINE]: settleAbandonedSession,
 };
 
 let worker: Worker | undefined;

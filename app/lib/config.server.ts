@@ -61,6 +61,13 @@ const configSchema = z.object({
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),
   // Card attempts a shopper gets per payment session before it is rejected.
   MAX_CARD_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // Minutes after which a payment session the shopper has not finished is settled without them.
+  ABANDON_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   // "off" runs the web server without the background worker (for a separate worker process).
   WORKER: z.enum(["on", "off"]).default("on"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

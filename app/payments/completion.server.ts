@@ -135,3 +135,30 @@ function merchantMessageFor(error: AccelebitError): string {
   if (error.name === "UNAUTHORIZED") return "Accelebit refused the shop's API key (UNAUTHORIZED). Update the key on the Accelebit settings page.";
   return `Accelebit: ${error.name}. ${error.message}`;
 }
+
+/**
+ * The shopper left. A session still waiting for a card is rejected (with the last decline's
+ * reason when there was one); a session whose outcome we do not know yet (3-D Secure not
+ * finished, a charge interrupted) becomes pending at Shopify and is settled later from
+ * Accelebit's record, never rejected blind.
+ */
+export async function applyAbandoned(sessionId: string, now = new Date()): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    const session = await tx.paymentSession.findUnique({ where: { id: sessionId }, include: { attempts: { orderBy: { number: "desc" }, take: 1 } } });
+    if (!session) return { kind: "unchanged" };
+    const target: CompletionTarget = { sessionId, attemptId: session.attempts[0]?.id ?? "", from: [session.status as PaymentSessionStatus], maxAttempts: 0 };
+    if (session.status === "awaiting_card") {
+      const last = session.attempts[0];
+      const cause: RejectCause = last?.errorName ? { kind: "gateway", name: last.errorName as AccelebitError["name"] } : { kind: "abandoned" };
+      const message = last
+        ? `The shopper left after ${last.number} declined card attempt(s) (last: ${last.errorName ?? "unknown"}).`
+        : "The shopper left the card page without paying.";
+      return reject(tx, target, cause, message);
+    }
+    if (session.status === "three_ds" || session.status === "processing") {
+      const ok = await decide(tx, target, { status: "pending", pendingExpiresAt: new Date(now.getTime() + PENDING_WINDOW_MS) });
+      return ok ? { kind: "pending" } : { kind: "unchanged" };
+    }
+    return { kind: "unchanged" };
+  });
+}

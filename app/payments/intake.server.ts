@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { formatAccelebitAmount } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
+import { enqueueDeadline } from "~/payments/abandonment.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import { rejectReasonFor } from "~/payments/reject-reasons";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
@@ -21,7 +22,11 @@ export function shopperPageUrl(appUrl: string, token: string): string {
  * duplicates create one row. No mutation is sent from here: Shopify must have our answer
  * first, so anything to tell Shopify goes through a job.
  */
-export async function receivePaymentSession(headers: SessionHeaders, body: PaymentSessionBody, appUrl: string): Promise<IntakeAnswer> {
+export async function receivePaymentSession(
+  headers: SessionHeaders,
+  body: PaymentSessionBody,
+  { appUrl, abandonAfterMs }: { appUrl: string; abandonAfterMs: number },
+): Promise<IntakeAnswer> {
   const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
   if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
   if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
@@ -62,12 +67,12 @@ export async function receivePaymentSession(headers: SessionHeaders, body: Payme
     responseBody,
   };
   try {
-    if (amount.ok) {
-      // The common case is one INSERT, atomic on its own: no transaction round trips.
-      await db().paymentSession.create({ data });
-    } else {
-      await db().$transaction(async (tx) => enqueueFinalize(tx, await tx.paymentSession.create({ data })));
-    }
+    await db().$transaction(async (tx) => {
+      const session = await tx.paymentSession.create({ data });
+      // Rejected at once when Accelebit cannot take it; otherwise settled by its deadline if the shopper leaves.
+      if (!amount.ok) await enqueueFinalize(tx, session);
+      else await enqueueDeadline(tx, session, abandonAfterMs);
+    });
   } catch (error) {
     // A concurrent duplicate won the race: answer exactly what it answered.
     if (isUniqueViolation(error)) return (await storedAnswer(shop.id, body.id))!;

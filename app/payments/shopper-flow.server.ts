@@ -1,9 +1,7 @@
 import { config } from "~/lib/config.server";
-import { secretBox } from "~/lib/secret-box.server";
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
-import { accelebitGateway } from "~/payments/gateway.server";
-import type { ChargeDeps, SubmitOutcome } from "~/payments/charge.server";
+import type { SubmitOutcome } from "~/payments/charge.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
   cardFormPage,
@@ -14,12 +12,6 @@ import {
   waitingPage,
   type PageContext,
 } from "~/payments/shopper-pages.server";
-
-/** What the shopper's pages need, wired to this process's configuration. */
-export function chargeDeps(): ChargeDeps {
-  const settings = config();
-  return { gateway: accelebitGateway(), box: secretBox(), appUrl: settings.SHOPIFY_APP_URL, maxAttempts: settings.MAX_CARD_ATTEMPTS };
-}
 
 type Session = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
 const loadSession = (token: string) =>

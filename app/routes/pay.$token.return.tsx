@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { finishThreeDs } from "~/payments/charge.server";
-import { chargeDeps, respondToOutcome } from "~/payments/shopper-flow.server";
+import { chargeDeps } from "~/payments/charge-deps.server";
+import { respondToOutcome } from "~/payments/shopper-flow.server";
 
 /**
  * Where Accelebit sends the shopper after 3-D Secure (GET or POST). Nothing in the request

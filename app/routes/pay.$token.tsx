@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { readBodyText } from "~/lib/http.server";
 import { submitCard } from "~/payments/charge.server";
-import { chargeDeps, respondToOutcome, shopperPage } from "~/payments/shopper-flow.server";
+import { chargeDeps } from "~/payments/charge-deps.server";
+import { respondToOutcome, shopperPage } from "~/payments/shopper-flow.server";
 
 /** The shopper's card page (the redirect_url we gave Shopify). */
 export function loader({ params }: LoaderFunctionArgs) {

@@ -23,7 +23,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const body = paymentSessionBody.safeParse(json);
   if (!body.success) return text(`Invalid payment session: ${describeIssues(body.error)}`, 422);
 
-  const answer = await receivePaymentSession(headers.data, body.data, config().SHOPIFY_APP_URL);
+  const settings = config();
+  const answer = await receivePaymentSession(headers.data, body.data, {
+    appUrl: settings.SHOPIFY_APP_URL,
+    abandonAfterMs: settings.ABANDON_AFTER_MINUTES * 60_000,
+  });
   const isJson = answer.status < 300;
   return new Response(answer.body, { status: answer.status, headers: { "Content-Type": isJson ? "application/json" : "text/plain; charset=utf-8" } });
 }

@@ -229,6 +229,39 @@ describe("charging", () => {
   });
 });
 
+describe("shoppers who leave", () => {
+  async function runDeadlines(minutesLater: number) {
+    const { createWorker } = await import("~/jobs");
+    const { logger } = await import("~/lib/logger");
+    const later = createWorker({ handlers: background.JOB_HANDLERS, logger, now: () => new Date(Date.now() + minutesLater * 60_000), workerId: "deadline" });
+    await later.runDueJobs();
+  }
+
+  it("a session left without a card is rejected at its deadline, not before", async () => {
+    const { request } = await newSession();
+    await runDeadlines(10);
+    expect(mutationsFor(request.gid)).toHaveLength(0);
+    await runDeadlines(31);
+    const reject = applied(request.gid, "paymentSessionReject");
+    expect(reject).toHaveLength(1);
+    expect(reject[0]!.variables).toMatchObject({ reason: { code: "CANCELLED_PAYMENT", merchantMessage: "The shopper left the card page without paying." } });
+  });
+
+  it("a 3-D Secure challenge still open when the shopper leaves becomes pending (within 3 days), never rejected", async () => {
+    const { redirectUrl, request } = await newSession();
+    expect((await pay(redirectUrl, THREE_DS_GET)).status).toBe(303);
+    await runDeadlines(31);
+    const pending = applied(request.gid, "paymentSessionPending");
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.variables).toMatchObject({ reason: "PARTNER_ACTION_REQUIRED" });
+    const expiresAt = Date.parse(String(pending[0]!.variables.pendingExpiresAt));
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(3 * 24 * 60 * 60 * 1000);
+    expect(expiresAt - Date.now()).toBeGreaterThan(2 * 24 * 60 * 60 * 1000);
+    expect(applied(request.gid, "paymentSessionReject")).toHaveLength(0);
+    expect((await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } })).status).toBe("pending");
+  });
+});
+
 describe("durable delivery", () => {
   it("Payments Apps 5xx and THROTTLED for a while: the resolve still lands exactly once", async () => {
     const { redirectUrl, request } = await newSession();
