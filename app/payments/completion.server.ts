@@ -162,3 +162,52 @@ export async function applyAbandoned(sessionId: string, now = new Date()): Promi
     return { kind: "unchanged" };
   });
 }
+
+/**
+ * Accelebit's record of a session's payment, read back by a webhook's job or the reconciler
+ * (never taken from the webhook itself). The shopper may be gone: a failure while 3-D Secure
+ * was open lets them try again if they come back, one on a pending session rejects it.
+ */
+export async function settleFromGateway(sessionId: string, payment: AccelebitPayment, maxAttempts: number, now = new Date()): Promise<Completion> {
+  const session = await db().paymentSession.findUnique({
+    where: { id: sessionId },
+    include: {
+      attempts: {
+        where: { OR: [{ accelebitPaymentId: payment.id }, { status: { in: ["submitted", "unknown", "pending_3ds"] } }] },
+        orderBy: { number: "desc" },
+        take: 1,
+      },
+    },
+  });
+  const attempt = session?.attempts[0];
+  if (!session || !attempt || !["three_ds", "pending", "processing"].includes(session.status)) return { kind: "unchanged" };
+  const status = session.status as PaymentSessionStatus;
+  const target: CompletionTarget = { sessionId, attemptId: attempt.id, from: [status], maxAttempts };
+  if (payment.status === "failed" && status !== "three_ds") {
+    return db().$transaction(async (tx) => {
+      await tx.paymentAttempt.update({
+        where: { id: attempt.id },
+        data: { status: "failed", accelebitPaymentId: payment.id, errorName: payment.error?.name ?? "CARD_DECLINED" },
+      });
+      const cause: RejectCause = attempt.status === "pending_3ds" ? { kind: "three-ds-failed" } : { kind: "gateway", name: "CARD_DECLINED" };
+      return reject(tx, target, cause, `Accelebit reports the payment failed (${payment.error?.name ?? "failed"}) after the shopper left.`);
+    });
+  }
+  if (payment.status === "pending_3ds" && status === "three_ds") return { kind: "unchanged" };
+  return applyPayment(target, payment, session.kind, now);
+}
+
+/** No payment exists at Accelebit for a session whose charge was interrupted: nothing was charged. */
+export async function settleWithoutPayment(sessionId: string): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    const session = await tx.paymentSession.findUnique({ where: { id: sessionId }, select: { status: true } });
+    if (!session || !["pending", "processing"].includes(session.status)) return { kind: "unchanged" };
+    const target: CompletionTarget = { sessionId, attemptId: "", from: [session.status as PaymentSessionStatus], maxAttempts: 0 };
+    return reject(
+      tx,
+      target,
+      { kind: "gateway", name: "PROVIDER_ERROR" },
+      "Accelebit has no record of this payment: the charge never completed, nothing was taken.",
+    );
+  });
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { verifyAccelebitWebhook, webhookDedupKey } from "~/accelebit";
+import { db, isUniqueViolation } from "~/db.server";
+import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
+import type { SecretBox } from "~/lib/secret-box";
+import { secretContext } from "~/merchants/settings.server";
+import type { ChargeDeps } from "~/payments/charge.server";
+import { settleFromGateway } from "~/payments/completion.server";
+import { gatewayKeyFor } from "~/merchants/settings.server";
+
+/**
+ * Accelebit webhooks. A delivery is only a trigger: it is verified with the shop's signing
+ * secret, recorded once per event, and a job re-reads the payment from Accelebit and drives
+ * the same completion logic as the shopper's return. A forged webhook, even correctly
+ * signed, cannot make a payment look paid.
+ */
+export const ACCELEBIT_EVENT = "accelebit.event";
+
+export type WebhookAnswer = { status: 200 | 401 | 404; body: string };
+
+export async function receiveAccelebitWebhook(webhookToken: string, rawBody: string, headers: Headers, box: SecretBox): Promise<WebhookAnswer> {
+  const shop = await db().shop.findUnique({ where: { webhookToken }, include: { settings: { select: { webhookSecretCiphertext: true } } } });
+  if (!shop) return { status: 404, body: "Unknown webhook URL" };
+  const ciphertext = shop.settings?.webhookSecretCiphertext;
+  const secret = ciphertext ? box.decrypt(ciphertext, secretContext(shop.id, "webhook-secret")) : null;
+  const verified = verifyAccelebitWebhook({ rawBody, headers, secret });
+  if (!verified.ok) return { status: 401, body: `Webhook refused: ${verified.reason}` };
+
+  const { event } = verified;
+  if (event.objectType !== "payment") return { status: 200, body: "ignored" }; // refund.* and unknown types: acknowledged
+  try {
+    await db().$transaction(async (tx) => {
+      const recorded = await tx.gatewayEvent.create({
+        data: { shopId: shop.id, eventId: webhookDedupKey(event), type: event.type, objectId: event.paymentId ?? event.objectId, signatureValid: true },
+      });
+      await enqueueJob(tx, { type: ACCELEBIT_EVENT, payload: { gatewayEventId: recorded.id }, shopId: shop.id, dedupeKey: `event:${recorded.id}` });
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error; // a redelivery: already recorded, one effect only
+  }
+  return { status: 200, body: "ok" };
+}
+
+/** The job: re-read the payment from Accelebit and settle the session it belongs to. */
+export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "box" | "maxAttempts">) {
+  return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger }) => {
+    const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
+    if (!event?.objectId) return;
+    const session = await db().paymentSession.findFirst({
+      where: { shopId: event.shopId, OR: [{ accelebitPaymentId: event.objectId }, { attempts: { some: { accelebitPaymentId: event.objectId } } }] },
+    });
+    if (session) {
+      const { gateway, box, maxAttempts } = deps();
+      const account = gateway.forSession(session, {
+        testKey: session.test ? await gatewayKeyFor(session.shopId, "test", box) : null,
+        liveKey: session.test ? null : await gatewayKeyFor(session.shopId, "live", box),
+      });
+      if (account.ok) {
+        const read = await account.value.retrievePayment(event.objectId);
+        if (!read.ok) {
+          if (read.error.category === "terminal") logger.warn({ gatewayEventId, error: read.error.name }, "webhook names a payment Accelebit does not return");
+          else throw new RetryableJobError(`Accelebit ${read.error.name} while re-reading the payment`);
+        } else {
+          const outcome = await settleFromGateway(session.id, read.value, maxAttempts);
+          logger.info({ gatewayEventId, paymentSessionId: session.id, outcome: outcome.kind }, "webhook settled from Accelebit's record");
+        }
+      }
+    }
+    await db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
+  });
+}
