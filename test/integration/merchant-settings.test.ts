@@ -183,6 +183,14 @@ describe("merchant setup page", () => {
     expect(configureCalls(OTHER)).toHaveLength(0);
   });
 
+  it("paymentsAppConfigure's userErrors are shown to the merchant, and the shop is not marked ready", async () => {
+    shopify.uninstallPaymentsExtension(SHOP);
+    const res = await save(SHOP, { testApiKey: GOOD_TEST_KEY });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "saved", configured: false, userErrors: ["Payments App is not installed on this shop"] });
+    expect((await settingsOf(SHOP))!.ready).toBe(false);
+  });
+
   it("when Shopify refuses the configuration the merchant is told, and the shop is not marked ready", async () => {
     const restricted = "restricted-shop.myshopify.com";
     const { recordInstall } = await import("~/merchants/shops.server");

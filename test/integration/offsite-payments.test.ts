@@ -204,6 +204,24 @@ describe("charging", () => {
     expect(sandbox.payments(KEY).length).toBe(before);
   });
 
+  it("a live session in a shop without a live key is rejected with PROCESSING_ERROR, and nothing is charged", async () => {
+    const request = shopify.createPaymentSession({ shop: SHOP, amount: "20.00", currency: "EUR", test: false });
+    const delivery = await shopify.sendPaymentSession(`${app.url}/shopify/payment`, request);
+    const before = sandbox.requests().length;
+    const res = await pay((delivery.body as { redirect_url: string }).redirect_url, CARD);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toContain("/__sim/checkout/");
+    expect(sandbox.requests().length).toBe(before);
+    const reject = applied(request.gid, "paymentSessionReject");
+    expect(reject).toHaveLength(1);
+    expect(reject[0]!.variables).toMatchObject({
+      reason: {
+        code: "PROCESSING_ERROR",
+        merchantMessage: "No Accelebit live key is configured for this shop. Add the right key on the Accelebit settings page.",
+      },
+    });
+  });
+
   it("a double-clicked Pay charges once; both requests end on the same page", async () => {
     const { redirectUrl, request } = await newSession();
     const before = capturedAtSandbox().length;

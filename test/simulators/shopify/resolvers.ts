@@ -78,6 +78,10 @@ function requireScope(field: SimulatedMutationField, args: Args, context: Resolv
 }
 
 function paymentsAppConfigure(args: Args, context: ResolverContext): unknown {
+  if (context.store.shopsWithoutExtension.has(context.shop.shop)) {
+    context.effects.push({ field: "paymentsAppConfigure", sessionGid: null, effect: "refused" });
+    return { paymentsAppConfiguration: null, userErrors: [{ field: null, message: "Payments App is not installed on this shop" }] };
+  }
   const configuration = { externalHandle: typeof args.externalHandle === "string" ? args.externalHandle : null, ready: args.ready === true };
   context.store.configurations.set(context.shop.shop, configuration);
   context.effects.push({ field: "paymentsAppConfigure", sessionGid: null, effect: "applied" });

@@ -67,6 +67,8 @@ export interface ShopifySimulator {
   readonly mutations: readonly RecordedMutation[];
   sessionState(gid: string): SessionSnapshot | undefined;
   configuration(shop: string): PaymentsAppConfiguration | undefined;
+  /** paymentsAppConfigure on this shop answers the userError "Payments App is not installed on this shop". */
+  uninstallPaymentsExtension(shop: string): void;
   injectFaults(specs: FaultSpec | readonly FaultSpec[]): void;
   clearFaults(): void;
   /** Every fault actually applied, oldest first. */
@@ -128,6 +130,9 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
       if (session === undefined) return undefined;
       const { answers: _answers, ...snapshot } = session;
       return structuredClone(snapshot);
+    },
+    uninstallPaymentsExtension: (shop) => {
+      store.shopsWithoutExtension.add(shop);
     },
     configuration: (shop) => {
       const configuration = store.configurations.get(shop);

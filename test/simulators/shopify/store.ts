@@ -104,6 +104,12 @@ export class SimulatorStore {
   readonly shopsByToken = new Map<string, ShopRecord>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly configurations = new Map<string, PaymentsAppConfiguration>();
+  /**
+   * Shops where the payments extension is not installed: paymentsAppConfigure answers a
+   * userError, as in Shopify's known onboarding problem "Payments App is not installed on
+   * this shop" (reference §7.3).
+   */
+  readonly shopsWithoutExtension = new Set<string>();
   readonly mutations: RecordedMutation[] = [];
   private nextSeq = 1;
 
@@ -161,6 +167,7 @@ export class SimulatorStore {
     this.shopsByToken.clear();
     this.sessions.clear();
     this.configurations.clear();
+    this.shopsWithoutExtension.clear();
     this.mutations.length = 0;
     this.nextSeq = 1;
   }
