@@ -101,15 +101,25 @@ export const refundAtAccelebit: JobHandler = jobHandler(refundPayload, async ({ 
     currency: refund.currency,
     idempotencyKey: `shopify-refund-${refund.shopifyId}`,
     reason: `Shopify refund ${refund.shopifyId}`,
+    receivedAt: refund.createdAt,
   });
+  await recordGatewayRefund("refund", refund, outcome);
+});
+
+/**
+ * Accelebit's final answer becomes the session's decision, written with the job that tells
+ * Shopify. Only a session still `processing` moves: a second run of the job changes nothing.
+ */
+export async function recordGatewayRefund(kind: "refund" | "void", session: { id: string; shopId: string }, outcome: GatewayRefundOutcome) {
   const data = outcome.ok
     ? { status: "resolving", accelebitRefundId: outcome.refundId }
     : { status: "rejecting", rejectReason: "PROCESSING_ERROR", merchantMessage: outcome.merchantMessage.slice(0, 500) };
+  const where = { id: session.id, status: "processing" };
   await db().$transaction(async (tx) => {
-    const { count } = await tx.refundSession.updateMany({ where: { id: refund.id, status: "processing" }, data });
-    if (count === 1) await enqueueFinalize(tx, "refund", { id: refund.id, shopId: refund.shopId, status: data.status });
+    const { count } = kind === "refund" ? await tx.refundSession.updateMany({ where, data }) : await tx.voidSession.updateMany({ where, data });
+    if (count === 1) await enqueueFinalize(tx, kind, { id: session.id, shopId: session.shopId, status: data.status });
   });
-});
+}
 
 export interface GatewayRefund {
   shopId: string;
@@ -121,7 +131,12 @@ export interface GatewayRefund {
   /** The same for every retry of this refund, so Accelebit refunds at most once. */
   idempotencyKey: string;
   reason: string;
+  /** When the session arrived: the key was first used after that. */
+  receivedAt: Date;
 }
+
+/** Accelebit forgets an Idempotency-Key after 24 hours; stop short of that. */
+const IDEMPOTENCY_KEY_LIFETIME_MS = 23 * 60 * 60 * 1000;
 
 export type GatewayRefundOutcome = { ok: true; refundId: string } | { ok: false; merchantMessage: string };
 
@@ -132,6 +147,11 @@ export type GatewayRefundOutcome = { ok: true; refundId: string } | { ok: false;
  * Idempotency-Key Accelebit either makes the refund or returns the one it made.
  */
 export async function refundAtGateway(refund: GatewayRefund): Promise<GatewayRefundOutcome> {
+  if (Date.now() - refund.receivedAt.getTime() > IDEMPOTENCY_KEY_LIFETIME_MS) {
+    // An earlier attempt may have refunded with its answer lost; a repeat Accelebit no longer
+    // recognises would refund twice. A person checks Accelebit and settles the session.
+    throw new TerminalJobError("Accelebit refund still unsettled after 23 hours; check Accelebit before retrying (the Idempotency-Key expires)");
+  }
   const mode = refund.test ? "test" : "live";
   const key = await gatewayKeyFor(refund.shopId, mode, secretBox());
   const account = accelebitGateway().forSession({ test: refund.test }, mode === "test" ? { testKey: key } : { liveKey: key });

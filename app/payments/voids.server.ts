@@ -16,7 +16,7 @@ import {
   type LockedPayment,
   type PaymentLedger,
 } from "~/payments/finalized-sessions.server";
-import { capturedProblem, refundAtGateway } from "~/payments/refunds.server";
+import { capturedProblem, recordGatewayRefund, refundAtGateway } from "~/payments/refunds.server";
 import type { SessionHeaders } from "~/payments/session-request";
 
 /**
@@ -95,12 +95,7 @@ export const voidAtAccelebit: JobHandler = jobHandler(voidPayload, async ({ void
     currency,
     idempotencyKey: `shopify-void-${session.shopifyId}`,
     reason: `Shopify void ${session.shopifyId}`,
+    receivedAt: session.createdAt,
   });
-  const data = outcome.ok
-    ? { status: "resolving", accelebitRefundId: outcome.refundId }
-    : { status: "rejecting", rejectReason: "PROCESSING_ERROR", merchantMessage: outcome.merchantMessage.slice(0, 500) };
-  await db().$transaction(async (tx) => {
-    const { count } = await tx.voidSession.updateMany({ where: { id: session.id, status: "processing" }, data });
-    if (count === 1) await enqueueFinalize(tx, "void", { id: session.id, shopId: session.shopId, status: data.status });
-  });
+  await recordGatewayRefund("void", session, outcome);
 });

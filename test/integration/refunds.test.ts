@@ -258,6 +258,21 @@ describe("refunds", () => {
     sandbox.clearFaults();
   });
 
+  it("past the life of Accelebit's Idempotency-Key the job stops rather than risk a second refund", async () => {
+    const payment = await paidPayment();
+    const request = await refund(payment, { amount: "7.00" });
+    const row = await stored(request);
+    // As if Accelebit had been failing ever since the request arrived, a day ago.
+    await db().refundSession.update({ where: { id: row.id }, data: { createdAt: new Date(Date.now() - 24 * 60 * 60 * 1000) } });
+    await runJobs();
+    const job = await db().job.findFirstOrThrow({ where: { dedupeKey: `refund:${row.id}` } });
+    expect(job).toMatchObject({ status: "dead", attempts: 1 });
+    expect(job.lastError).toContain("check Accelebit before retrying");
+    expect(refundPosts(request)).toHaveLength(0);
+    expect(mutationsFor(request.gid)).toHaveLength(0);
+    expect(await stored(request)).toMatchObject({ status: "processing" });
+  });
+
   it("a final refusal by Accelebit is rejected with its reason for the merchant", async () => {
     const payment = await paidPayment();
     // Refunded at Accelebit directly (outside Shopify): our books still see 49.99 left, Accelebit 9.99.
