@@ -19,10 +19,14 @@ npm run --silent db:check
 step "build"
 npx remix build
 
+rm -rf .tmp && mkdir -p .tmp
 for provider in sqlite postgresql; do
   export TEST_DATABASE_PROVIDER="$provider"
   step "unit and integration tests on $provider"
-  npx vitest run
+  npx vitest run --reporter=default --reporter=json --outputFile.json=".tmp/vitest-$provider.json"
   step "end-to-end tests on $provider"
-  npx playwright test
+  PLAYWRIGHT_JSON_OUTPUT_NAME=".tmp/playwright-$provider.json" npx playwright test --reporter=list,json
 done
+
+step "summary (SQLite and PostgreSQL runs together)"
+node scripts/test-summary.mjs
