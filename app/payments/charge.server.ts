@@ -3,6 +3,7 @@ import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { gatewayKeyFor } from "~/merchants/settings.server";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
+import { recordEvent } from "~/payments/timeline.server";
 import { accelebitError, type AccelebitError } from "~/accelebit";
 import { applyGatewayError, applyKeyProblem, applyPayment, type Completion, type CompletionTarget } from "~/payments/completion.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
@@ -57,6 +58,13 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
       cardBrand: cardBrand(card.number),
       cardLast4: card.number.slice(-4),
     },
+  });
+  await recordEvent(db(), {
+    shopId: session.shopId,
+    paymentSessionId: session.id,
+    kind: "attempt.submitted",
+    summary: `Attempt ${number}: ${attempt.cardBrand} •••• ${attempt.cardLast4}`,
+    detail: { idempotencyKey: attempt.idempotencyKey },
   });
   const target = { sessionId: session.id, attemptId: attempt.id, from: ["processing" as const], maxAttempts: deps.maxAttempts };
   try {
@@ -135,6 +143,12 @@ export async function finishThreeDs(token: string, deps: ChargeDeps): Promise<Su
   const target = { sessionId: session.id, attemptId: attempt.id, from: ["three_ds" as const], maxAttempts: deps.maxAttempts };
   if (!account.ok) return applyKeyProblem(target, account.error.message);
   const read = await account.value.retrievePayment(attempt.accelebitPaymentId);
+  await recordEvent(db(), {
+    shopId: session.shopId,
+    paymentSessionId: session.id,
+    kind: "three_ds.return",
+    summary: `The shopper came back from 3-D Secure; Accelebit says ${read.ok ? read.value.status : `nothing (${read.error.name})`}`,
+  });
   // Accelebit unreachable, or the bank has not finished: the waiting page asks again.
   if (!read.ok || read.value.status === "pending_3ds") return { kind: "still-pending" };
   return applyPayment(target, read.value, session.kind, deps.now?.() ?? new Date());

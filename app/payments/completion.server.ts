@@ -3,6 +3,7 @@ import { db, type Prisma } from "~/db.server";
 import { enqueueFinalize, PENDING_WINDOW_MS } from "~/payments/finalize.server";
 import { rejectReasonFor, type RejectCause } from "~/payments/reject-reasons";
 import type { PaymentSessionStatus } from "~/payments/session-status";
+import { recordEvent } from "~/payments/timeline.server";
 
 /**
  * The one place where what Accelebit reported becomes a payment session decision. The
@@ -32,6 +33,17 @@ export interface CompletionTarget {
 
 type Tx = Prisma.TransactionClient;
 
+const DECISION_SUMMARY: Record<PaymentSessionStatus, (reason: string | null) => string> = {
+  awaiting_card: () => "Waiting for another card from the shopper",
+  processing: () => "Charging the card",
+  three_ds: () => "3-D Secure required: the shopper was sent to their bank",
+  resolving: () => "Decided to resolve: Accelebit confirmed the payment",
+  rejecting: (reason) => `Decided to reject (${reason ?? "PROCESSING_ERROR"})`,
+  pending: () => "Decided to mark pending: the outcome is not known yet",
+  resolved: () => "Resolved",
+  rejected: () => "Rejected",
+};
+
 async function decide(
   tx: Tx,
   target: CompletionTarget,
@@ -39,10 +51,17 @@ async function decide(
 ): Promise<boolean> {
   const updated = await tx.paymentSession.updateMany({ where: { id: target.sessionId, status: { in: target.from } }, data });
   if (updated.count === 0) return false;
-  if (data.status === "resolving" || data.status === "rejecting" || data.status === "pending") {
-    const session = await tx.paymentSession.findUniqueOrThrow({ where: { id: target.sessionId }, select: { id: true, shopId: true, status: true } });
-    await enqueueFinalize(tx, session);
-  }
+  const session = await tx.paymentSession.findUniqueOrThrow({
+    where: { id: target.sessionId },
+    select: { id: true, shopId: true, status: true, rejectReason: true },
+  });
+  if (data.status === "resolving" || data.status === "rejecting" || data.status === "pending") await enqueueFinalize(tx, session);
+  await recordEvent(tx, {
+    shopId: session.shopId,
+    paymentSessionId: session.id,
+    kind: "decision",
+    summary: DECISION_SUMMARY[data.status as PaymentSessionStatus](session.rejectReason),
+  });
   return true;
 }
 
@@ -50,7 +69,13 @@ async function decide(
 export async function applyPayment(target: CompletionTarget, payment: AccelebitPayment, kind: string, now = new Date()): Promise<Completion> {
   return db().$transaction(async (tx) => {
     const base = { accelebitPaymentId: payment.id, gatewayStatus: payment.status, provider: payment.provider ?? null };
-    await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: payment.status, accelebitPaymentId: payment.id } });
+    const attempt = await tx.paymentAttempt.update({ where: { id: target.attemptId }, data: { status: payment.status, accelebitPaymentId: payment.id } });
+    await recordAttemptResult(
+      tx,
+      target.sessionId,
+      `Attempt ${attempt.number}: Accelebit reports ${payment.status}${payment.error?.name ? ` (${payment.error.name})` : ""}`,
+      { accelebitPaymentId: payment.id },
+    );
 
     if (payment.status === "captured" || (payment.status === "authorized" && kind === "authorization")) {
       const ok = await decide(tx, target, {
@@ -83,9 +108,12 @@ export async function applyPayment(target: CompletionTarget, payment: AccelebitP
 export async function applyGatewayError(target: CompletionTarget, error: AccelebitError, now = new Date()): Promise<Completion> {
   return db().$transaction(async (tx) => {
     const attemptStatus = error.category === "outcome_unknown" ? "unknown" : "failed";
-    await tx.paymentAttempt.update({
+    const attempt = await tx.paymentAttempt.update({
       where: { id: target.attemptId },
       data: { status: attemptStatus, errorName: error.name, errorMessage: error.message.slice(0, 500) },
+    });
+    await recordAttemptResult(tx, target.sessionId, `Attempt ${attempt.number}: ${error.name} (${error.category.replace("_", " ")})`, {
+      errorName: error.name,
     });
 
     if (error.category === "outcome_unknown") {
@@ -210,4 +238,9 @@ export async function settleWithoutPayment(sessionId: string): Promise<Completio
       "Accelebit has no record of this payment: the charge never completed, nothing was taken.",
     );
   });
+}
+
+async function recordAttemptResult(tx: Tx, sessionId: string, summary: string, detail: Record<string, string>) {
+  const { shopId } = await tx.paymentSession.findUniqueOrThrow({ where: { id: sessionId }, select: { shopId: true } });
+  await recordEvent(tx, { shopId, paymentSessionId: sessionId, kind: "attempt.result", summary, detail });
 }

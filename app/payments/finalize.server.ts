@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db, type Prisma, type PrismaClient } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import { AWAITING_SHOPIFY, isStatus } from "~/payments/session-status";
+import { recordEvent } from "~/payments/timeline.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 import type { PaymentSessionResult, PaymentsAppsOutcome, PaymentSessionStateRejectedReason } from "~/shopify/payments-apps";
 
@@ -57,6 +58,14 @@ export const finalizePaymentSession: JobHandler = jobHandler(payloadSchema, asyn
       reason: "PARTNER_ACTION_REQUIRED",
     });
   }
+
+  const mutation = session.status === "resolving" ? "paymentSessionResolve" : session.status === "rejecting" ? "paymentSessionReject" : "paymentSessionPending";
+  const note = (kind: "mutation.sent" | "mutation.failed", summary: string) =>
+    recordEvent(db(), { shopId: session.shopId, paymentSessionId: session.id, kind, summary });
+  if (outcome.kind === "done") await note("mutation.sent", `${mutation} → Shopify: ${outcome.result.state}`);
+  else if (outcome.kind === "failed")
+    await note("mutation.failed", `${mutation} failed: ${outcome.code} (${outcome.category === "retryable" ? "will retry" : "gave up"})`);
+  else await note("mutation.failed", `${mutation} refused by Shopify: ${outcome.userErrors.map((e) => e.message).join("; ")}`);
 
   switch (outcome.kind) {
     case "done": {

@@ -5,6 +5,7 @@ import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHa
 import { readBodyText } from "~/lib/http.server";
 import { logger } from "~/lib/logger";
 import { describeIssues, readSessionHeaders, type SessionHeaders } from "~/payments/session-request";
+import { recordEvent } from "~/payments/timeline.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 import type { FinalizedSessionResult, PaymentsAppsClient, PaymentsAppsOutcome } from "~/shopify/payments-apps";
 
@@ -93,7 +94,7 @@ export async function receiveFinalizedSession(
   headers: SessionHeaders,
   kind: FinalizedKind,
   shopifyId: string,
-  store: (tx: Tx, shopId: string) => Promise<{ status: string }>,
+  store: (tx: Tx, shopId: string) => Promise<{ status: string; paymentSessionId: string | null; rejectReason: string | null; merchantMessage: string | null }>,
 ): Promise<Answer> {
   const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
   if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
@@ -105,7 +106,21 @@ export async function receiveFinalizedSession(
     return ACCEPTED;
   }
   try {
-    const row = await db().$transaction((tx) => store(tx, shop.id));
+    const row = await db().$transaction(async (tx) => {
+      const stored = await store(tx, shop.id);
+      // On the payment's timeline; a session for an unknown payment has none.
+      if (stored.paymentSessionId) {
+        const decided = stored.status === "rejecting" ? `rejected: ${stored.merchantMessage ?? stored.rejectReason}` : `accepted (${stored.status})`;
+        await recordEvent(tx, {
+          shopId: shop.id,
+          paymentSessionId: stored.paymentSessionId,
+          kind: `${kind}.request`,
+          summary: `Shopify asked for a ${kind}; ${decided}`,
+          detail: { shopifyId, shopifyRequestId: headers.requestId },
+        });
+      }
+      return stored;
+    });
     logger.info({ ...fields, status: row.status }, "finalized session received");
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -268,6 +283,14 @@ export function finalizeSessionHandler(kind: FinalizedKind): JobHandler {
       case "done": {
         const final = outcome.result.state === "RESOLVED" ? "resolved" : "rejected";
         await markFinal(kind, session.id, session.status, final);
+        if (session.paymentSessionId) {
+          await recordEvent(db(), {
+            shopId: session.shopId,
+            paymentSessionId: session.paymentSessionId,
+            kind: `${kind}.mutation`,
+            summary: `${kind}Session${session.status === "resolving" ? "Resolve" : "Reject"} → Shopify: ${outcome.result.state}`,
+          });
+        }
         logger.info({ kind, sessionId, state: outcome.result.state }, "Shopify acknowledged the session");
         return;
       }
@@ -288,6 +311,8 @@ export function finalizeSessionHandler(kind: FinalizedKind): JobHandler {
 
 const deliverySelect = {
   id: true,
+  shopId: true,
+  paymentSessionId: true,
   gid: true,
   status: true,
   rejectReason: true,

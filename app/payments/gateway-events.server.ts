@@ -6,6 +6,7 @@ import type { SecretBox } from "~/lib/secret-box";
 import { secretContext } from "~/merchants/settings.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { settleFromGateway } from "~/payments/completion.server";
+import { recordEvent } from "~/payments/timeline.server";
 import { gatewayKeyFor } from "~/merchants/settings.server";
 
 /**
@@ -61,6 +62,13 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
           if (read.error.category === "terminal") logger.warn({ gatewayEventId, error: read.error.name }, "webhook names a payment Accelebit does not return");
           else throw new RetryableJobError(`Accelebit ${read.error.name} while re-reading the payment`);
         } else {
+          await recordEvent(db(), {
+            shopId: session.shopId,
+            paymentSessionId: session.id,
+            kind: "webhook.received",
+            summary: `Accelebit webhook ${event.type}; the payment re-read from Accelebit is ${read.value.status}`,
+            detail: { eventId: event.eventId },
+          });
           const outcome = await settleFromGateway(session.id, read.value, maxAttempts);
           logger.info({ gatewayEventId, paymentSessionId: session.id, outcome: outcome.kind }, "webhook settled from Accelebit's record");
         }

@@ -4,6 +4,7 @@ import { db, isUniqueViolation } from "~/db.server";
 import { enqueueDeadline } from "~/payments/abandonment.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import { rejectReasonFor } from "~/payments/reject-reasons";
+import { recordEvent } from "~/payments/timeline.server";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
 
 export interface IntakeAnswer {
@@ -69,6 +70,13 @@ export async function receivePaymentSession(
   try {
     await db().$transaction(async (tx) => {
       const session = await tx.paymentSession.create({ data });
+      await recordEvent(tx, {
+        shopId: shop.id,
+        paymentSessionId: session.id,
+        kind: "shopify.request",
+        summary: `Shopify sent a ${body.test ? "test" : "live"} ${body.kind} of ${body.amount} ${body.currency}`,
+        detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group },
+      });
       // Rejected at once when Accelebit cannot take it; otherwise settled by its deadline if the shopper leaves.
       if (!amount.ok) await enqueueFinalize(tx, session);
       else await enqueueDeadline(tx, session, abandonAfterMs);

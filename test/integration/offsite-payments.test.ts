@@ -165,6 +165,17 @@ describe("charging", () => {
     expect(stored.attempts).toEqual([
       expect.objectContaining({ number: 1, status: "captured", cardBrand: "visa", cardLast4: "4242", idempotencyKey: `shopify-${request.id}-attempt-1` }),
     ]);
+    // The merchant's timeline, in order, with brand and last four at most.
+    const events = await db().sessionEvent.findMany({ where: { paymentSessionId: stored.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    expect(events.map((e) => e.kind)).toEqual(["shopify.request", "attempt.submitted", "attempt.result", "decision", "mutation.sent"]);
+    expect(events.map((e) => e.summary)).toEqual([
+      "Shopify sent a test sale of 49.99 EUR",
+      "Attempt 1: visa •••• 4242",
+      "Attempt 1: Accelebit reports captured",
+      "Decided to resolve: Accelebit confirmed the payment",
+      "paymentSessionResolve → Shopify: RESOLVED",
+    ]);
+    expect(JSON.stringify(events)).not.toContain("4242424242424242");
     // The page now forwards to Shopify.
     const again = await fetch(redirectUrl, { redirect: "manual" });
     expect(again.status).toBe(303);
