@@ -2,6 +2,8 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
+import { findProblemsForShop } from "~/dashboard/problems.server";
+import { ProblemsBanners } from "~/dashboard/ui/problems-banner";
 import { loadSettingsView, saveSettings } from "~/merchants/settings.server";
 import { settingsDeps } from "~/merchants/settings-deps.server";
 import { authenticateMerchant } from "~/shopify/merchant-auth.server";
@@ -11,9 +13,9 @@ export const meta: MetaFunction = () => [{ title: "Accelebit settings" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticateMerchant(request);
-  const view = await loadSettingsView(session.shop, config().SHOPIFY_APP_URL);
+  const [view, problems] = await Promise.all([loadSettingsView(session.shop, config().SHOPIFY_APP_URL), findProblemsForShop(session.shop)]);
   if (!view) throw new Response("This shop has not installed the app", { status: 404 });
-  return view;
+  return { ...view, problems };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,10 +37,11 @@ export default function SetupPage() {
   const [removeLive, setRemoveLive] = useState(false);
 
   return (
-    <Page title="Accelebit settings" subtitle={view.shop}>
+    <Page title="Accelebit settings" subtitle={view.shop} secondaryActions={[{ content: "Transactions", url: "/app/transactions" }]}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <ProblemsBanners problems={view.problems} />
             {result?.status === "gateway-unreachable" && (
               <Banner tone="critical" title="Accelebit could not be reached">
                 <p>{result.message}</p>

@@ -1,0 +1,144 @@
+import { db } from "~/db.server";
+import { FINALIZE_JOB } from "~/payments/finalized-sessions.server";
+import { FINALIZE_PAYMENT_SESSION } from "~/payments/finalize.server";
+import { PAYMENT_SESSION_DEADLINE } from "~/payments/abandonment.server";
+import { REFUND_AT_ACCELEBIT } from "~/payments/refunds.server";
+import { VOID_AT_ACCELEBIT } from "~/payments/voids.server";
+import { ACCELEBIT_EVENT } from "~/payments/gateway-events.server";
+import { PAYMENT_SESSION_STATUSES } from "~/payments/session-status";
+
+/**
+ * Which background jobs belong to a payment session. Job rows carry no session column, but
+ * every job a session causes has a dedupe key built from its id (written by
+ * app/payments: abandonment, finalize, refunds, voids and finalized-sessions). Looking jobs
+ * up by their exact keys uses the unique index on Job.dedupeKey, so a session's jobs are
+ * found in one indexed query however many jobs the shop has. Webhook jobs are keyed by the
+ * gateway event instead; they are matched through the event's Accelebit payment id.
+ */
+const FINALIZED_STATUSES = ["processing", "resolving", "rejecting", "resolved", "rejected"] as const;
+
+export interface SessionJobKeys {
+  paymentSessionId: string;
+  refundIds: string[];
+  captureIds: string[];
+  voidIds: string[];
+}
+
+export function sessionJobKeys({ paymentSessionId, refundIds, captureIds, voidIds }: SessionJobKeys): string[] {
+  return [
+    `deadline:${paymentSessionId}`,
+    ...PAYMENT_SESSION_STATUSES.map((status) => `finalize:${paymentSessionId}:${status}`),
+    ...refundIds.flatMap((id) => [`refund:${id}`, ...FINALIZED_STATUSES.map((s) => `finalize-refund:${id}:${s}`)]),
+    ...captureIds.flatMap((id) => FINALIZED_STATUSES.map((s) => `finalize-capture:${id}:${s}`)),
+    ...voidIds.flatMap((id) => [`void-refund:${id}`, ...FINALIZED_STATUSES.map((s) => `finalize-void:${id}:${s}`)]),
+  ];
+}
+
+const JOB_LABELS: Readonly<Record<string, string>> = {
+  [FINALIZE_PAYMENT_SESSION]: "Tell Shopify the payment's outcome",
+  [PAYMENT_SESSION_DEADLINE]: "Settle the payment if the customer left",
+  [REFUND_AT_ACCELEBIT]: "Refund at Accelebit",
+  [FINALIZE_JOB.refund]: "Tell Shopify the refund's outcome",
+  [FINALIZE_JOB.capture]: "Tell Shopify the capture's outcome",
+  [VOID_AT_ACCELEBIT]: "Refund the voided payment at Accelebit",
+  [FINALIZE_JOB.void]: "Tell Shopify the void's outcome",
+  [ACCELEBIT_EVENT]: "Process an Accelebit webhook",
+};
+
+export function jobLabel(type: string): string {
+  return JOB_LABELS[type] ?? type;
+}
+
+const JOB_FIELDS = {
+  id: true,
+  type: true,
+  status: true,
+  attempts: true,
+  maxAttempts: true,
+  runAt: true,
+  lastError: true,
+  dedupeKey: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** Still to do or given up: webhook jobs that are done are already on the timeline. */
+const OPEN_JOB_STATUSES = ["pending", "running", "dead"];
+
+/**
+ * The jobs of one payment session (its own, its refunds', captures' and voids', and open
+ * webhook jobs about its Accelebit payments), oldest first.
+ */
+export async function jobsOfSession(shopId: string, keys: SessionJobKeys, accelebitPaymentIds: string[]) {
+  const [keyed, webhookJobs] = await Promise.all([
+    db().job.findMany({ where: { shopId, dedupeKey: { in: sessionJobKeys(keys) } }, select: JOB_FIELDS }),
+    accelebitPaymentIds.length ? openWebhookJobs(shopId, accelebitPaymentIds) : [],
+  ]);
+  return [...keyed, ...webhookJobs].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+// Open jobs of a shop are few (the @@index([shopId, status]) finds them); done ones are not read.
+async function openWebhookJobs(shopId: string, accelebitPaymentIds: string[]) {
+  const jobs = await db().job.findMany({ where: { shopId, status: { in: OPEN_JOB_STATUSES }, type: ACCELEBIT_EVENT }, select: JOB_FIELDS, take: 500 });
+  if (!jobs.length) return [];
+  const events = await db().gatewayEvent.findMany({
+    where: { shopId, id: { in: jobs.map((job) => job.dedupeKey?.replace(/^event:/, "") ?? "") }, objectId: { in: accelebitPaymentIds } },
+    select: { id: true },
+  });
+  const ids = new Set(events.map((e) => `event:${e.id}`));
+  return jobs.filter((job) => job.dedupeKey !== null && ids.has(job.dedupeKey));
+}
+
+type Owner = "payment" | "refund" | "capture" | "void" | "event";
+
+/** What the id after a dedupe key's prefix names. */
+const KEY_OWNERS: ReadonlyMap<string, Owner> = new Map([
+  ["deadline", "payment"],
+  ["finalize", "payment"],
+  ["refund", "refund"],
+  ["finalize-refund", "refund"],
+  ["finalize-capture", "capture"],
+  ["void-refund", "void"],
+  ["finalize-void", "void"],
+  ["event", "event"],
+]);
+
+/**
+ * The other direction, for the problems list: the payment session each job belongs to (by
+ * its dedupe key), when it has one. Jobs of another shop never match: every lookup is scoped.
+ */
+export async function sessionsOfJobs(shopId: string, jobs: { id: string; dedupeKey: string | null }[]): Promise<Map<string, string>> {
+  const byKind: Record<Owner, Map<string, string>> = { payment: new Map(), refund: new Map(), capture: new Map(), void: new Map(), event: new Map() };
+  for (const job of jobs) {
+    const [prefix = "", id] = (job.dedupeKey ?? "").split(":");
+    const owner = KEY_OWNERS.get(prefix);
+    if (owner && id) byKind[owner].set(job.id, id);
+  }
+  const ids = (map: Map<string, string>) => [...new Set(map.values())];
+  const [payments, refunds, captures, voids, events] = await Promise.all([
+    db().paymentSession.findMany({ where: { shopId, id: { in: ids(byKind.payment) } }, select: { id: true } }),
+    db().refundSession.findMany({ where: { shopId, id: { in: ids(byKind.refund) } }, select: { id: true, paymentSessionId: true } }),
+    db().captureSession.findMany({ where: { shopId, id: { in: ids(byKind.capture) } }, select: { id: true, paymentSessionId: true } }),
+    db().voidSession.findMany({ where: { shopId, id: { in: ids(byKind.void) } }, select: { id: true, paymentSessionId: true } }),
+    db().gatewayEvent.findMany({ where: { shopId, id: { in: ids(byKind.event) } }, select: { id: true, objectId: true } }),
+  ]);
+  const eventPayments = await db().paymentSession.findMany({
+    where: { shopId, accelebitPaymentId: { in: events.flatMap((e) => (e.objectId ? [e.objectId] : [])) } },
+    select: { id: true, accelebitPaymentId: true },
+  });
+  const target = new Map<Owner, Map<string, string | null>>([
+    ["payment", new Map(payments.map((p) => [p.id, p.id]))],
+    ["refund", new Map(refunds.map((r) => [r.id, r.paymentSessionId]))],
+    ["capture", new Map(captures.map((c) => [c.id, c.paymentSessionId]))],
+    ["void", new Map(voids.map((v) => [v.id, v.paymentSessionId]))],
+    ["event", new Map(events.map((e) => [e.id, eventPayments.find((p) => e.objectId !== null && p.accelebitPaymentId === e.objectId)?.id ?? null]))],
+  ]);
+  const result = new Map<string, string>();
+  for (const [owner, map] of Object.entries(byKind) as [Owner, Map<string, string>][]) {
+    for (const [jobId, id] of map) {
+      const sessionId = target.get(owner)?.get(id);
+      if (sessionId) result.set(jobId, sessionId);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,184 @@
+import { db, type Prisma } from "~/db.server";
+import { encodeCursor, type Cursor, type PageRequest, type TransactionFilters } from "~/dashboard/filters";
+import { formatAmount, sumAmounts } from "~/dashboard/money";
+import { statusLabel, statusTone, type BadgeTone } from "~/dashboard/status";
+
+/**
+ * The merchant's transaction list: one shop's payment sessions, newest first, by keyset
+ * pagination on (createdAt, id). Every query starts with `shopId =` and orders by createdAt,
+ * so it walks the @@index([shopId, createdAt]) from one end and stops after a page: the cost
+ * does not grow with the number of sessions (see the dashboard case of npm run bench).
+ */
+export const PAGE_SIZE = 50;
+
+/** One row, as the page and the CSV show it: strings only, money already formatted. */
+export interface TransactionRow {
+  id: string;
+  createdAt: string;
+  shopifyId: string;
+  group: string;
+  kind: string;
+  amount: string;
+  currency: string;
+  test: boolean;
+  status: string;
+  statusLabel: string;
+  statusTone: BadgeTone;
+  /** "Refunded 10.00 of 49.99", "Captured 49.99 of 49.99", "Voided", "Refund of 5.00 in progress". */
+  notes: string[];
+  refunded: string | null;
+  captured: string | null;
+  accelebitPaymentId: string | null;
+  provider: string | null;
+}
+
+export interface TransactionPage {
+  rows: TransactionRow[];
+  /** Cursor for ?after= (older rows), when there are any. */
+  nextCursor: string | null;
+  /** Cursor for ?before= (newer rows), when there are any. */
+  previousCursor: string | null;
+}
+
+/** The shop the signed-in merchant's session names; null when it is not installed. */
+export async function findShop(domain: string) {
+  return db().shop.findUnique({ where: { domain }, select: { id: true, domain: true } });
+}
+
+export function transactionWhere(shopId: string, filters: TransactionFilters): Prisma.PaymentSessionWhereInput {
+  const where: Prisma.PaymentSessionWhereInput = { shopId };
+  if (filters.statuses.length) where.status = { in: filters.statuses };
+  if (filters.mode) where.test = filters.mode === "test";
+  if (filters.from || filters.to) {
+    where.createdAt = {
+      ...(filters.from ? { gte: new Date(`${filters.from}T00:00:00.000Z`) } : {}),
+      ...(filters.to ? { lt: new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + 24 * 60 * 60 * 1000) } : {}),
+    };
+  }
+  // Exact matches only: each is an indexed lookup ((shopId, shopifyId) unique,
+  // accelebitPaymentId), where a substring search would scan every session of the shop.
+  if (filters.query) where.OR = [{ shopifyId: filters.query }, { accelebitPaymentId: filters.query }, { group: filters.query }];
+  return where;
+}
+
+/**
+ * Rows strictly after (older than) or before (newer than) a cursor. The redundant bound on
+ * createdAt alone (`lte`/`gte`) is what lets both databases seek the index instead of
+ * filtering the OR from its first entry.
+ */
+function keyset(cursor: Cursor, direction: "older" | "newer"): Prisma.PaymentSessionWhereInput {
+  return direction === "older"
+    ? { createdAt: { lte: cursor.createdAt }, OR: [{ createdAt: { lt: cursor.createdAt } }, { id: { lt: cursor.id } }] }
+    : { createdAt: { gte: cursor.createdAt }, OR: [{ createdAt: { gt: cursor.createdAt } }, { id: { gt: cursor.id } }] };
+}
+
+const ROW_SELECT = {
+  id: true,
+  createdAt: true,
+  shopifyId: true,
+  group: true,
+  kind: true,
+  amount: true,
+  currency: true,
+  test: true,
+  status: true,
+  accelebitPaymentId: true,
+  provider: true,
+  refundSessions: { select: { amount: true, status: true } },
+  captureSessions: { select: { amount: true, status: true } },
+  voidSessions: { select: { status: true } },
+} satisfies Prisma.PaymentSessionSelect;
+
+type SelectedRow = Prisma.PaymentSessionGetPayload<{ select: typeof ROW_SELECT }>;
+
+const DESC = [{ createdAt: "desc" }, { id: "desc" }] satisfies Prisma.PaymentSessionOrderByWithRelationInput[];
+const ASC = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.PaymentSessionOrderByWithRelationInput[];
+
+/** Up to `take` rows older than `after` (or the newest when null), newest first. */
+export async function fetchOlder(where: Prisma.PaymentSessionWhereInput, after: Cursor | null, take: number): Promise<SelectedRow[]> {
+  return db().paymentSession.findMany({ where: after ? { AND: [where, keyset(after, "older")] } : where, orderBy: DESC, take, select: ROW_SELECT });
+}
+
+export async function listTransactions(shopId: string, filters: TransactionFilters, page: PageRequest, pageSize = PAGE_SIZE): Promise<TransactionPage> {
+  const where = transactionWhere(shopId, filters);
+  if ("before" in page) {
+    // Walk towards newer rows, then show them newest first like every page.
+    const found = await db().paymentSession.findMany({
+      where: { AND: [where, keyset(page.before, "newer")] },
+      orderBy: ASC,
+      take: pageSize + 1,
+      select: ROW_SELECT,
+    });
+    const rows = found.slice(0, pageSize).reverse();
+    return {
+      rows: rows.map(toRow),
+      nextCursor: rows.length ? encodeCursor(rows[rows.length - 1]!) : null,
+      previousCursor: found.length > pageSize && rows.length ? encodeCursor(rows[0]!) : null,
+    };
+  }
+  const found = await fetchOlder(where, "after" in page ? page.after : null, pageSize + 1);
+  const rows = found.slice(0, pageSize);
+  return {
+    rows: rows.map(toRow),
+    nextCursor: found.length > pageSize ? encodeCursor(rows[rows.length - 1]!) : null,
+    // Arriving through ?after= means newer rows exist (the ones of the page before).
+    previousCursor: "after" in page && rows.length ? encodeCursor(rows[0]!) : null,
+  };
+}
+
+export function toRow(row: SelectedRow): TransactionRow {
+  const { currency } = row;
+  const amount = formatAmount(row.amount, currency);
+  const notes: string[] = [];
+  const resolved = <T extends { status: string }>(list: T[]) => list.filter((s) => s.status === "resolved");
+  const underway = <T extends { status: string }>(list: T[]) => list.filter((s) => ["processing", "resolving"].includes(s.status));
+
+  const refunds = resolved(row.refundSessions);
+  const refunded = refunds.length
+    ? sumAmounts(
+        refunds.map((r) => r.amount),
+        currency,
+      )
+    : null;
+  if (refunded) notes.push(`Refunded ${refunded} of ${amount}`);
+  const refunding = underway(row.refundSessions);
+  if (refunding.length)
+    notes.push(
+      `Refund of ${sumAmounts(
+        refunding.map((r) => r.amount),
+        currency,
+      )} in progress`,
+    );
+
+  const captures = resolved(row.captureSessions);
+  const captured = captures.length
+    ? sumAmounts(
+        captures.map((c) => c.amount),
+        currency,
+      )
+    : null;
+  if (captured) notes.push(`Captured ${captured} of ${amount}`);
+  if (underway(row.captureSessions).length) notes.push("Capture in progress");
+
+  if (resolved(row.voidSessions).length) notes.push("Voided");
+  else if (underway(row.voidSessions).length) notes.push("Void in progress");
+
+  return {
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    shopifyId: row.shopifyId,
+    group: row.group,
+    kind: row.kind,
+    amount,
+    currency,
+    test: row.test,
+    status: row.status,
+    statusLabel: statusLabel(row.status),
+    statusTone: statusTone(row.status),
+    notes,
+    refunded,
+    captured,
+    accelebitPaymentId: row.accelebitPaymentId,
+    provider: row.provider,
+  };
+}
