@@ -28,11 +28,12 @@ export async function receiveAccelebitWebhook(webhookToken: string, rawBody: str
   if (!verified.ok) return { status: 401, body: `Webhook refused: ${verified.reason}` };
 
   const { event } = verified;
-  if (event.objectType !== "payment") return { status: 200, body: "ignored" }; // refund.* and unknown types: acknowledged
+  if (event.objectType === "unknown" || !event.paymentId) return { status: 200, body: "ignored" }; // acknowledged, nothing to do
   try {
     await db().$transaction(async (tx) => {
       const recorded = await tx.gatewayEvent.create({
-        data: { shopId: shop.id, eventId: webhookDedupKey(event), type: event.type, objectId: event.paymentId ?? event.objectId, signatureValid: true },
+        // objectId: the payment to re-read (for refund.* the refunded payment).
+        data: { shopId: shop.id, eventId: webhookDedupKey(event), type: event.type, objectId: event.paymentId, signatureValid: true },
       });
       await enqueueJob(tx, { type: ACCELEBIT_EVENT, payload: { gatewayEventId: recorded.id }, shopId: shop.id, dedupeKey: `event:${recorded.id}` });
     });
@@ -47,6 +48,11 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
   return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger }) => {
     const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
     if (!event?.objectId) return;
+    if (event.type.startsWith("refund.")) {
+      await hurryRefunds(event.shopId, event.objectId);
+      await db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
+      return;
+    }
     const session = await db().paymentSession.findFirst({
       where: { shopId: event.shopId, OR: [{ accelebitPaymentId: event.objectId }, { attempts: { some: { accelebitPaymentId: event.objectId } } }] },
     });
@@ -76,4 +82,20 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
     }
     await db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
   });
+}
+
+/**
+ * refund.created: Accelebit made a refund. Refunds are settled by their own jobs, which repeat
+ * the refund with its Idempotency-Key and so read Accelebit's answer; a refund job of this
+ * payment that is waiting for a retry (say after a lost answer) runs now instead of later.
+ */
+async function hurryRefunds(shopId: string, accelebitPaymentId: string) {
+  const payment = await db().paymentSession.findFirst({ where: { shopId, accelebitPaymentId }, select: { id: true } });
+  if (!payment) return;
+  const [refunds, voids] = await Promise.all([
+    db().refundSession.findMany({ where: { paymentSessionId: payment.id, status: "processing" }, select: { id: true } }),
+    db().voidSession.findMany({ where: { paymentSessionId: payment.id, status: "processing" }, select: { id: true } }),
+  ]);
+  const keys = [...refunds.map((r) => `refund:${r.id}`), ...voids.map((v) => `void-refund:${v.id}`)];
+  if (keys.length) await db().job.updateMany({ where: { dedupeKey: { in: keys }, status: "pending" }, data: { runAt: new Date() } });
 }

@@ -30,6 +30,7 @@ beforeAll(async () => {
     "/pay/:token": await import("~/routes/pay.$token"),
     "/pay/:token/return": await import("~/routes/pay.$token.return"),
     "/webhooks/accelebit/:token": await import("~/routes/webhooks.accelebit.$token"),
+    "/shopify/refund": await import("~/routes/shopify.refund"),
   });
   useAppEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: sandbox.url, SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url, SHOPIFY_APP_URL: app.url });
   ({ db } = await import("~/db.server"));
@@ -127,6 +128,33 @@ describe("Accelebit webhooks", () => {
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(1);
     expect(await db().gatewayEvent.count({ where: { eventId: { contains: event.id } } })).toBe(1);
     sandbox.configureWebhooks({ url: "http://127.0.0.1:9/unused", secret: SECRET }, KEY);
+  });
+
+  it("refund.created hurries a refund whose answer was lost instead of waiting for its next retry", async () => {
+    const payment = shopify.createPaymentSession({ shop: SHOP, amount: "12.00", currency: "EUR" });
+    const page = ((await shopify.sendPaymentSession(`${app.url}/shopify/payment`, payment)).body as { redirect_url: string }).redirect_url;
+    // No worker runs in this file: the shopper waits, then a worker delivers the resolve.
+    expect((await fetch(page, { method: "POST", body: new URLSearchParams(CARD), redirect: "manual" })).status).toBe(200);
+    await runJobs();
+    expect(shopify.sessionState(payment.gid)!.status).toBe("resolved");
+    const refund = shopify.createRefundSession({ paymentId: payment.id, amount: "12.00", currency: "EUR" });
+    // Accelebit records the refund but every answer is lost: the job must retry later.
+    sandbox.setFaults({ dropConnection: { match: "POST /v1/refunds" } });
+    expect((await shopify.sendRefundSession(`${app.url}/shopify/refund`, refund)).status).toBe(201);
+    await runJobs(1);
+    sandbox.clearFaults();
+    const stored = await db().refundSession.findFirstOrThrow({ where: { shopifyId: refund.id } });
+    expect(stored.status).toBe("processing");
+    const job = await db().job.findFirstOrThrow({ where: { dedupeKey: `refund:${stored.id}` } });
+    expect(job.status).toBe("pending");
+    expect(job.runAt.getTime()).toBeGreaterThan(Date.now());
+
+    const accelebitPayment = (await db().paymentSession.findFirstOrThrow({ where: { shopifyId: payment.id } })).accelebitPaymentId!;
+    expect((await signedDelivery({ id: "evt_refund_1", type: "refund.created", data: { id: "r-1", transactionId: accelebitPayment } })).status).toBe(200);
+    await runJobs(); // no clock moved: the refund job runs because the webhook hurried it
+    await runJobs();
+    expect(shopify.mutations.filter((m) => m.sessionGid === refund.gid && m.field === "refundSessionResolve" && m.effect === "applied")).toHaveLength(1);
+    expect(sandbox.refunds(KEY).filter((r) => r.transactionId === accelebitPayment)).toHaveLength(1);
   });
 
   it("unknown event types are acknowledged and ignored", async () => {
