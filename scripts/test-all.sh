@@ -19,13 +19,13 @@ npm run --silent db:check
 step "build"
 npx remix build
 
-rm -rf .tmp && mkdir -p .tmp
+rm -rf .tmp/reports && mkdir -p .tmp/reports
 for provider in sqlite postgresql; do
   export TEST_DATABASE_PROVIDER="$provider"
   step "unit and integration tests on $provider"
-  npx vitest run --reporter=default --reporter=json --outputFile.json=".tmp/vitest-$provider.json"
+  npx vitest run --reporter=default --reporter=json --outputFile.json=".tmp/reports/vitest-$provider.json"
   step "end-to-end tests on $provider"
-  PLAYWRIGHT_JSON_OUTPUT_NAME=".tmp/playwright-$provider.json" npx playwright test --reporter=list,json
+  PLAYWRIGHT_JSON_OUTPUT_NAME=".tmp/reports/playwright-$provider.json" npx playwright test --reporter=list,json
 done
 
 step "summary (SQLite and PostgreSQL runs together)"

@@ -1,12 +1,12 @@
 // Prints one plain closing line for the whole suite ("N passed, N failed"), summed from the
-// JSON reports Vitest and Playwright wrote in .tmp/ during scripts/test-all.sh.
+// JSON reports Vitest and Playwright wrote in .tmp/reports/ during scripts/test-all.sh.
 import { readdirSync, readFileSync } from "node:fs";
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of readdirSync(".tmp").filter((f) => f.endsWith(".json"))) {
-  const report = JSON.parse(readFileSync(`.tmp/${file}`, "utf8"));
+for (const file of readdirSync(".tmp/reports").filter((f) => f.endsWith(".json"))) {
+  const report = JSON.parse(readFileSync(`.tmp/reports/${file}`, "utf8"));
   if (file.startsWith("vitest-")) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
