@@ -1,8 +1,8 @@
 import { formatAccelebitAmount, type AccelebitGateway } from "~/accelebit";
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
-import { gatewayKeyFor } from "~/merchants/settings.server";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
+import { accountForSession } from "~/payments/gateway-account.server";
 import { recordEvent } from "~/payments/timeline.server";
 import { accelebitError, type AccelebitError } from "~/accelebit";
 import { applyGatewayError, applyKeyProblem, applyPayment, type Completion, type CompletionTarget } from "~/payments/completion.server";
@@ -92,11 +92,7 @@ async function chargeClaimed(
   now: Date,
 ): Promise<SubmitOutcome> {
   const number = earlier.length + 1;
-  const mode = session.test ? "test" : "live";
-  const account = deps.gateway.forSession(session, {
-    testKey: mode === "test" ? await gatewayKeyFor(session.shopId, "test", deps.box) : null,
-    liveKey: mode === "live" ? await gatewayKeyFor(session.shopId, "live", deps.box) : null,
-  });
+  const account = await accountForSession(deps, session);
   if (!account.ok) return applyKeyProblem(target, account.error.message);
 
   const amount = formatAccelebitAmount(session.amount.toString(), session.currency);
@@ -136,10 +132,7 @@ export async function finishThreeDs(token: string, deps: ChargeDeps): Promise<Su
   const attempt = await db().paymentAttempt.findFirst({ where: { paymentSessionId: session.id, status: "pending_3ds" }, orderBy: { number: "desc" } });
   if (!attempt?.accelebitPaymentId) return { kind: "unchanged" };
 
-  const account = deps.gateway.forSession(session, {
-    testKey: session.test ? await gatewayKeyFor(session.shopId, "test", deps.box) : null,
-    liveKey: session.test ? null : await gatewayKeyFor(session.shopId, "live", deps.box),
-  });
+  const account = await accountForSession(deps, session);
   const target = { sessionId: session.id, attemptId: attempt.id, from: ["three_ds" as const], maxAttempts: deps.maxAttempts };
   if (!account.ok) return applyKeyProblem(target, account.error.message);
   const read = await account.value.retrievePayment(attempt.accelebitPaymentId);

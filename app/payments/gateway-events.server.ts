@@ -6,8 +6,8 @@ import type { SecretBox } from "~/lib/secret-box";
 import { secretContext } from "~/merchants/settings.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { settleFromGateway } from "~/payments/completion.server";
+import { accountForSession } from "~/payments/gateway-account.server";
 import { recordEvent } from "~/payments/timeline.server";
-import { gatewayKeyFor } from "~/merchants/settings.server";
 
 /**
  * Accelebit webhooks. A delivery is only a trigger: it is verified with the shop's signing
@@ -58,10 +58,7 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
     });
     if (session) {
       const { gateway, box, maxAttempts } = deps();
-      const account = gateway.forSession(session, {
-        testKey: session.test ? await gatewayKeyFor(session.shopId, "test", box) : null,
-        liveKey: session.test ? null : await gatewayKeyFor(session.shopId, "live", box),
-      });
+      const account = await accountForSession({ gateway, box }, session);
       if (account.ok) {
         const read = await account.value.retrievePayment(event.objectId);
         if (!read.ok) {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { db, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler } from "~/jobs";
-import { gatewayKeyFor } from "~/merchants/settings.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { settleFromGateway, settleWithoutPayment } from "~/payments/completion.server";
+import { accountForSession } from "~/payments/gateway-account.server";
 
 /**
  * Finds payment sessions stuck mid-flight — a shopper who closed the tab during 3-D Secure,
@@ -41,10 +41,7 @@ export async function reconcileStuckSessions(deps: Pick<ChargeDeps, "gateway" | 
   });
   let settled = 0;
   for (const session of stuck) {
-    const account = deps.gateway.forSession(session, {
-      testKey: session.test ? await gatewayKeyFor(session.shopId, "test", deps.box) : null,
-      liveKey: session.test ? null : await gatewayKeyFor(session.shopId, "live", deps.box),
-    });
+    const account = await accountForSession(deps, session);
     if (!account.ok) continue;
     const paymentId = session.attempts[0]?.accelebitPaymentId ?? session.accelebitPaymentId;
     if (paymentId) {

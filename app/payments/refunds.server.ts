@@ -4,7 +4,7 @@ import { db } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import { logger } from "~/lib/logger";
 import { secretBox } from "~/lib/secret-box.server";
-import { gatewayKeyFor } from "~/merchants/settings.server";
+import { accountForSession } from "~/payments/gateway-account.server";
 import type { RefundSessionBody } from "~/payments/finalized-session-request";
 import {
   afterAnswer,
@@ -152,9 +152,7 @@ export async function refundAtGateway(refund: GatewayRefund): Promise<GatewayRef
     // recognises would refund twice. A person checks Accelebit and settles the session.
     throw new TerminalJobError("Accelebit refund still unsettled after 23 hours; check Accelebit before retrying (the Idempotency-Key expires)");
   }
-  const mode = refund.test ? "test" : "live";
-  const key = await gatewayKeyFor(refund.shopId, mode, secretBox());
-  const account = accelebitGateway().forSession({ test: refund.test }, mode === "test" ? { testKey: key } : { liveKey: key });
+  const account = await accountForSession({ gateway: accelebitGateway(), box: secretBox() }, refund);
   if (!account.ok) return { ok: false, merchantMessage: `${account.error.message}. Add the key on the Accelebit settings page, then refund again.` };
   const amount = formatAccelebitAmount(refund.amount, refund.currency);
   if (!amount.ok) return { ok: false, merchantMessage: `Accelebit cannot refund this amount: ${amount.error.message}.` };
