@@ -1,6 +1,6 @@
 import { csvLine } from "~/dashboard/csv";
 import type { TransactionFilters } from "~/dashboard/filters";
-import { fetchOlder, toRow, transactionWhere, type TransactionRow } from "~/dashboard/transactions.server";
+import { fetchRows, toRow, transactionConditions, type TransactionRow } from "~/dashboard/transactions.server";
 
 /** Rows per database round trip: large enough to be quick, small enough to keep memory flat. */
 export const EXPORT_BATCH_SIZE = 500;
@@ -31,7 +31,7 @@ export const CSV_HEADER = csvLine(COLUMNS.map(([name]) => name));
  * that stops reading stops the queries (the stream is pulled, not pushed).
  */
 export function transactionsCsvStream(shopId: string, filters: TransactionFilters, batchSize = EXPORT_BATCH_SIZE): ReadableStream<Uint8Array> {
-  const where = transactionWhere(shopId, filters);
+  let wheres: Awaited<ReturnType<typeof transactionConditions>> | null = null;
   const encoder = new TextEncoder();
   let cursor: { createdAt: Date; id: string } | null = null;
   let headerSent = false;
@@ -40,10 +40,11 @@ export function transactionsCsvStream(shopId: string, filters: TransactionFilter
       async pull(controller) {
         if (!headerSent) {
           headerSent = true;
+          wheres = await transactionConditions(shopId, filters);
           controller.enqueue(encoder.encode(CSV_HEADER));
           return;
         }
-        const batch = await fetchOlder(where, cursor, batchSize);
+        const batch = await fetchRows(wheres!, cursor, "older", batchSize);
         if (batch.length) {
           controller.enqueue(encoder.encode(batch.map((row) => csvLine(COLUMNS.map(([, value]) => value(toRow(row))))).join("")));
           cursor = batch[batch.length - 1]!;

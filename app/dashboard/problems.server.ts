@@ -19,6 +19,8 @@ export interface Problem {
 /** Pending payments whose deadline is nearer than this are listed. */
 export const PENDING_WARNING_MS = 24 * 60 * 60 * 1000;
 const MAX_ITEMS = 20;
+/** A mode without its key is a problem when it received sessions this recently. */
+export const RECENT_SESSIONS_MS = 30 * 24 * 60 * 60 * 1000;
 
 const transactionUrl = (id: string) => `/app/transactions/${id}`;
 
@@ -37,14 +39,19 @@ export async function findProblems(shopId: string, now = new Date()): Promise<Pr
 
   for (const mode of ["live", "test"] as const) {
     const hasKey = Boolean(mode === "live" ? settings?.liveApiKeyCiphertext : settings?.testApiKeyCiphertext);
-    // Only looked for when the key is missing: the usual case costs nothing.
+    // Only looked for when the key is missing, and only in recent sessions: a merchant who
+    // removed the live key on purpose is not told about last year's live orders, and the
+    // query reads a bounded slice of the (shopId, createdAt) index.
     if (hasKey) continue;
-    const received = await db().paymentSession.findFirst({ where: { shopId, test: mode === "test" }, select: { id: true } });
+    const received = await db().paymentSession.findFirst({
+      where: { shopId, createdAt: { gte: new Date(now.getTime() - RECENT_SESSIONS_MS) }, test: mode === "test" },
+      select: { id: true },
+    });
     if (!received) continue;
     problems.push({
       id: mode === "live" ? "missing-live-key" : "missing-test-key",
       tone: "critical",
-      title: `Shopify sends ${mode} payments, but no Accelebit ${mode} key is saved`,
+      title: `Shopify sent ${mode} payments in the last 30 days, but no Accelebit ${mode} key is saved`,
       action:
         `${mode === "live" ? "Live" : "Test"} payments are declined without charging the customer until you add your Accelebit ${mode} ` +
         `secret key in Accelebit settings.`,

@@ -71,10 +71,14 @@ const OPEN_JOB_STATUSES = ["pending", "running", "dead"];
  */
 export async function jobsOfSession(shopId: string, keys: SessionJobKeys, accelebitPaymentIds: string[]) {
   const [keyed, webhookJobs] = await Promise.all([
-    db().job.findMany({ where: { shopId, dedupeKey: { in: sessionJobKeys(keys) } }, select: JOB_FIELDS }),
+    // By dedupe key alone: adding `shopId =` lets SQLite pick the (shopId, status) index and
+    // walk every job of the shop. The shop is checked on the rows instead.
+    db().job.findMany({ where: { dedupeKey: { in: sessionJobKeys(keys) } }, select: { ...JOB_FIELDS, shopId: true } }),
     accelebitPaymentIds.length ? openWebhookJobs(shopId, accelebitPaymentIds) : [],
   ]);
-  return [...keyed, ...webhookJobs].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  return [...keyed.filter((job) => job.shopId === shopId), ...webhookJobs].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+  );
 }
 
 // Open jobs of a shop are few (the @@index([shopId, status]) finds them); done ones are not read.

@@ -365,6 +365,21 @@ describe("transactions list", () => {
     expect(ids((await list(PAY_SHOP, `?q=${paid.accelebitPaymentId}`)).rows)).toEqual([paid.id]);
     expect(ids((await list(PAY_SHOP, `?q=${encodeURIComponent(payments.waiting.group)}`)).rows)).toEqual([payments.waiting.id]);
     expect(ids((await list(LIST_SHOP, "?q=group-3")).rows)).toEqual(["list0006", "list0007"]);
+    // A value found in two fields of one session lists it once; in fields of two sessions, both, newest first.
+    await db().paymentSession.update({ where: { id: "list0105" }, data: { group: "pay_list_105" } });
+    expect(ids((await list(LIST_SHOP, "?q=pay_list_105")).rows)).toEqual(["list0105"]);
+    await db().paymentSession.update({ where: { id: "list0100" }, data: { group: "list-101" } });
+    expect(ids((await list(LIST_SHOP, "?q=list-101")).rows)).toEqual(["list0100", "list0101"]);
+    // list0100 is resolved, list0101 rejected: the filters apply to every searched field.
+    expect(ids((await list(LIST_SHOP, "?q=list-101&status=rejected")).rows)).toEqual(["list0101"]);
+    const csv = await (await exportCsv(LIST_SHOP, "?q=list-101")).text();
+    expect(
+      csv
+        .trim()
+        .split("\r\n")
+        .slice(1)
+        .map((line) => line.split(",").pop()),
+    ).toEqual(["list0100", "list0101"]);
     // Another shop's ids find nothing.
     expect((await list(PAY_SHOP, `?q=${payments.other.shopifyId}`)).rows).toEqual([]);
     const otherPaid = await storedSession(payments.other.shopifyId);
@@ -507,14 +522,15 @@ describe("dead jobs", () => {
 });
 
 describe("problems", () => {
-  it("a mode that receives sessions without its key, and pending payments near their deadline", async () => {
+  it("a mode that received sessions in the last 30 days without its key, and pending payments near their deadline", async () => {
     const setup = await (await callRoute(setupRoute.loader as never, merchantRequest(PAY_SHOP, "/app"))).json();
     expect((setup.problems as Problem[]).map((p) => p.id)).toEqual(["missing-live-key"]);
     expect((setup.problems as Problem[])[0]!.action).toContain("add your Accelebit live secret key");
 
+    // LIST_SHOP's live sessions are from 2025, older than the 30 days looked at: no key problem.
     const problems = (await list(LIST_SHOP)).problems;
-    expect(problems.map((p) => p.id)).toEqual(["missing-live-key", "pending-expiring"]);
-    const pending = problems[1]!;
+    expect(problems.map((p) => p.id)).toEqual(["pending-expiring"]);
+    const pending = problems[0]!;
     const soon = listRows.filter((r) => r.status === "pending")[0]!;
     expect(pending.items).toEqual([expect.objectContaining({ label: `${soon.shopifyId}: 15.00 EUR`, url: `/app/transactions/${soon.id}` })]);
     expect(pending.action).toContain("Accelebit dashboard");
