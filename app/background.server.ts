@@ -9,6 +9,11 @@ import { db } from "~/db.server";
 import { FINALIZE_HANDLERS } from "~/payments/finalized-sessions.server";
 import { REFUND_AT_ACCELEBIT, refundAtAccelebit } from "~/payments/refunds.server";
 import { VOID_AT_ACCELEBIT, voidAtAccelebit } from "~/payments/voids.server";
+import { CHARGE_CARD_SESSION, chargeCardHandler } from "~/payments/card/charge.server";
+import { REFUND_UNCONFIRMED, refundUnconfirmedHandler } from "~/payments/card/confirmation.server";
+import { cardChargeDeps } from "~/payments/card/deps.server";
+import { REDIRECT_CARD_SESSION, redirectCardHandler } from "~/payments/card/redirect.server";
+import { config } from "~/lib/config.server";
 
 /** Every durable job type of the app and its handler. */
 export const JOB_HANDLERS: JobHandlers = {
@@ -19,6 +24,9 @@ export const JOB_HANDLERS: JobHandlers = {
   [PAYMENT_SESSION_DEADLINE]: settleAbandonedSession,
   [ACCELEBIT_EVENT]: accelebitEventHandler(chargeDeps),
   [RECONCILE_PAYMENTS]: reconcileHandler(chargeDeps),
+  [CHARGE_CARD_SESSION]: chargeCardHandler(cardChargeDeps),
+  [REDIRECT_CARD_SESSION]: redirectCardHandler(() => config().SHOPIFY_APP_URL),
+  [REFUND_UNCONFIRMED]: refundUnconfirmedHandler(chargeDeps),
 };
 
 let worker: Worker | undefined;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCardKeysJson } from "~/card-decryption";
 
 /**
  * Every setting of the app, read from the environment once and validated. A missing or
@@ -74,6 +75,19 @@ const configSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   // Local demo only (ignored in production): enables /dev/sign-in, which stands in for OAuth.
   DEV_SIGN_IN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  // Credit-card extension: private keys Shopify encrypts card data to (app/card-decryption/key-config.server.ts).
+  // JSON [{"fingerprint","privateKeyPem"}]; the value is never quoted in an error.
+  CARD_DECRYPTION_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const parsed = value ? parseCardKeysJson(value, "") : null;
+      if (parsed && !parsed.ok) for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem.trim() || "is invalid" });
+    }),
+  // A directory of <fingerprint>.pem files (mounted secrets), read when the card keyring is loaded.
+  CARD_DECRYPTION_KEYS_DIR: z.string().optional(),
+  // Extra fingerprints for Shopify's TEST key (comma separated; never accepted in production).
+  CARD_DECRYPTION_TEST_FINGERPRINTS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -77,7 +77,20 @@ export async function applyPayment(target: CompletionTarget, payment: AccelebitP
       { accelebitPaymentId: payment.id },
     );
 
-    if (payment.status === "captured" || (payment.status === "authorized" && kind === "authorization")) {
+    const card = await isCardSession(tx, target.sessionId);
+    if (card && (payment.status === "captured" || payment.status === "authorized") && target.from.includes("three_ds")) {
+      // A card payment that passed 3-D Secure: Shopify must confirm it first (reference §5.6).
+      // The session stays three_ds; the 3-D Secure page sends paymentSessionConfirm and the
+      // confirmation callback decides (applyConfirmationResult).
+      const updated = await tx.paymentSession.updateMany({
+        where: { id: target.sessionId, status: { in: target.from } },
+        data: { ...base, capturedAmount: payment.status === "captured" ? (payment.amount ?? undefined) : undefined },
+      });
+      if (updated.count > 0) await recordAttemptResult(tx, target.sessionId, "3-D Secure passed: asking Shopify to confirm the payment", {});
+      return { kind: "unchanged" };
+    }
+    // Card sessions cannot be pending at Shopify (paymentSessionPending is refused for cards): an authorization is resolved.
+    if (payment.status === "captured" || (payment.status === "authorized" && (kind === "authorization" || card))) {
       const ok = await decide(tx, target, {
         ...base,
         status: "resolving",
@@ -141,7 +154,8 @@ export function applyKeyProblem(target: CompletionTarget, message: string): Prom
 
 async function declined(tx: Tx, target: CompletionTarget, cause: RejectCause, errorName: string, base: object, shopperMessage?: string): Promise<Completion> {
   const attempts = await tx.paymentAttempt.count({ where: { paymentSessionId: target.sessionId } });
-  if (attempts >= target.maxAttempts) {
+  // A card session has exactly one attempt: the buyer retries in checkout.
+  if (attempts >= target.maxAttempts || (await isCardSession(tx, target.sessionId))) {
     return reject(tx, target, cause, `Accelebit: ${errorName} on the last of ${target.maxAttempts} card attempts.`, base);
   }
   const ok = await decide(tx, target, { ...base, status: "awaiting_card" });
@@ -183,6 +197,7 @@ export async function applyAbandoned(sessionId: string, now = new Date()): Promi
         : "The shopper left the card page without paying.";
       return reject(tx, target, cause, message);
     }
+    if (session.paymentMethodType === "credit_card") return abandonedCard(tx, target, session);
     if (session.status === "three_ds" || session.status === "processing") {
       const ok = await decide(tx, target, { status: "pending", pendingExpiresAt: new Date(now.getTime() + PENDING_WINDOW_MS) });
       return ok ? { kind: "pending" } : { kind: "unchanged" };
@@ -238,6 +253,47 @@ export async function settleWithoutPayment(sessionId: string): Promise<Completio
       "Accelebit has no record of this payment: the charge never completed, nothing was taken.",
     );
   });
+}
+
+/**
+ * A card session the shopper left. Card sessions are never pending at Shopify. While it is
+ * still being charged (processing) the charge job or the reconciler settles it; a 3-D Secure
+ * challenge never answered is rejected; one that passed waits for Shopify's confirmation.
+ */
+async function abandonedCard(tx: Tx, target: CompletionTarget, session: { status: string; gatewayStatus: string | null }): Promise<Completion> {
+  if (session.status !== "three_ds" || session.gatewayStatus !== "pending_3ds") return { kind: "unchanged" };
+  return reject(tx, target, { kind: "three-ds-failed" }, "The shopper did not finish 3-D Secure before the deadline.");
+}
+
+/** A card session Shopify sent that cannot be charged at all (unreadable card data, 3-D Secure on a MOTO payment…). */
+export function rejectCardSession(sessionId: string, from: PaymentSessionStatus[], cause: RejectCause, merchantMessage: string): Promise<Completion> {
+  return db().$transaction((tx) => reject(tx, { sessionId, attemptId: "", from, maxAttempts: 1 }, cause, merchantMessage));
+}
+
+/**
+ * Shopify's confirmation callback for a card payment that passed 3-D Secure. Confirmed: resolve.
+ * Refused: reject with CONFIRMATION_REJECTED, and `onRefused` (in the same transaction) schedules
+ * the refund of the money Accelebit already took.
+ */
+export function applyConfirmationResult(sessionId: string, confirmed: boolean, onRefused: (tx: Tx) => Promise<unknown>): Promise<Completion> {
+  return db().$transaction(async (tx) => {
+    const session = await tx.paymentSession.findUnique({ where: { id: sessionId }, select: { status: true, gatewayStatus: true, paymentMethodType: true } });
+    if (!session || session.paymentMethodType !== "credit_card" || session.status !== "three_ds") return { kind: "unchanged" };
+    if (session.gatewayStatus !== "captured" && session.gatewayStatus !== "authorized") return { kind: "unchanged" };
+    const target: CompletionTarget = { sessionId, attemptId: "", from: ["three_ds"], maxAttempts: 1 };
+    if (confirmed) {
+      const ok = await decide(tx, target, { status: "resolving" });
+      return ok ? { kind: "resolving" } : { kind: "unchanged" };
+    }
+    const result = await reject(tx, target, { kind: "confirmation-rejected" }, "Shopify refused the confirmation; the payment is refunded at Accelebit.");
+    if (result.kind === "rejecting") await onRefused(tx);
+    return result;
+  });
+}
+
+async function isCardSession(tx: Tx, sessionId: string): Promise<boolean> {
+  const session = await tx.paymentSession.findUnique({ where: { id: sessionId }, select: { paymentMethodType: true } });
+  return session?.paymentMethodType === "credit_card";
 }
 
 async function recordAttemptResult(tx: Tx, sessionId: string, summary: string, detail: Record<string, string>) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db, type Prisma, type PrismaClient } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { cardFinalizeArguments } from "~/payments/card/authentication.server";
 import { AWAITING_SHOPIFY, isStatus } from "~/payments/session-status";
 import { recordEvent } from "~/payments/timeline.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
@@ -37,11 +38,14 @@ export const finalizePaymentSession: JobHandler = jobHandler(payloadSchema, asyn
   if (session.status === "pending" && session.shopifyState === "PENDING") return;
 
   const client = paymentsAppsClientFor(session.shop.domain);
+  // Card sessions carry 3-D Secure authentication after a redirect (nothing for offsite ones).
+  const card = await cardFinalizeArguments(session);
   let outcome: PaymentsAppsOutcome<PaymentSessionResult>;
   if (session.status === "resolving") {
     outcome = await client.paymentSessionResolve({
       id: session.gid,
       ...(session.kind === "authorization" && session.authorizationExpiresAt ? { authorizationExpiresAt: session.authorizationExpiresAt.toISOString() } : {}),
+      ...card,
     });
   } else if (session.status === "rejecting") {
     outcome = await client.paymentSessionReject({
@@ -50,6 +54,7 @@ export const finalizePaymentSession: JobHandler = jobHandler(payloadSchema, asyn
         code: (session.rejectReason ?? "PROCESSING_ERROR") as PaymentSessionStateRejectedReason,
         merchantMessage: session.merchantMessage ?? undefined,
       },
+      ...card,
     });
   } else {
     outcome = await client.paymentSessionPending({

@@ -19,7 +19,9 @@ export type RejectCause =
   | { kind: "three-ds-failed" }
   | { kind: "unsupported-currency" }
   | { kind: "abandoned" }
-  | { kind: "merchant-key" };
+  | { kind: "merchant-key" }
+  | { kind: "card-unreadable" }
+  | { kind: "confirmation-rejected" };
 
 export function rejectReasonFor(cause: RejectCause): PaymentSessionStateRejectedReason {
   switch (cause.kind) {
@@ -33,5 +35,9 @@ export function rejectReasonFor(cause: RejectCause): PaymentSessionStateRejected
       return "CANCELLED_PAYMENT";
     case "merchant-key":
       return "PROCESSING_ERROR";
+    case "card-unreadable":
+      return "PROCESSING_ERROR";
+    case "confirmation-rejected":
+      return "CONFIRMATION_REJECTED";
   }
 }

@@ -10,6 +10,8 @@ export type TimelineKind =
   | "attempt.submitted"
   | "attempt.result"
   | "three_ds.return"
+  | "three_ds.redirect"
+  | "three_ds.confirm"
   | "decision"
   | "mutation.sent"
   | "mutation.failed"

@@ -39,6 +39,17 @@ const createPaymentSchema = z.object({
   test: z.boolean().optional(),
   paymentMethodType: z.enum(["offsite", "credit_card"]).optional(),
   paymentMethodData: z.record(z.string(), z.unknown()).optional(),
+  card: z
+    .object({
+      pan: z.string(),
+      month: z.number().int(),
+      year: z.number().int(),
+      full_name: z.string().optional(),
+      verification_value: z.string().optional(),
+    })
+    .optional(),
+  moto: z.boolean().optional(),
+  confirmationResult: z.boolean().optional(),
   group: z.string().optional(),
   deliverTo,
 });

@@ -1,4 +1,5 @@
 import { mutateSession, type ResolverContext, type SimUserError, type Verdict } from "./mutation-rules";
+import { scheduleConfirmationCallback } from "./session-requests";
 import type { PaymentSessionRecord, PaymentStatus } from "./store";
 
 /**
@@ -141,6 +142,7 @@ export function paymentSessionConfirm(args: Args, context: ResolverContext): unk
       }
       return () => {
         session.status = "confirming";
+        scheduleConfirmationCallback(context.store, session);
       };
     },
     view: (session) => paymentSessionView(session, context.baseUrl),

@@ -1,4 +1,5 @@
 import { SHOPIFY_API_VERSION } from "~/shopify/api-version";
+import { encryptCardPayloadForTest, type TestCard } from "../../card-decryption/encrypt-for-test";
 import { base64Token, requestId, sessionGid, shopifyLikeId } from "./ids";
 import type { FinalizedSessionRecord, FinalizedSessionType, PaymentKind, PaymentMethodType, PaymentSessionRecord, SimulatorStore } from "./store";
 
@@ -100,6 +101,12 @@ export interface CreatePaymentSessionParams {
   paymentMethodType?: PaymentMethodType;
   /** Replaces `payment_method.data` (e.g. card data encrypted to another key). */
   paymentMethodData?: Record<string, unknown>;
+  /** Credit cards: the card Shopify encrypts to the configured key (default a 4242… test card). */
+  card?: TestCard;
+  /** Credit cards: `payment_method.data.moto` (default false). */
+  moto?: boolean;
+  /** Credit cards with 3DS: Shopify's confirmation_result after paymentSessionConfirm (default true). */
+  confirmationResult?: boolean;
   /** `null` omits the optional customer object. */
   customer?: ShopifyCustomer | null;
   /** Sent by default for credit cards (3DS needs it); pass it for offsite, or `null` to omit. */
@@ -216,11 +223,13 @@ export function createPaymentSession(store: SimulatorStore, baseUrl: string, par
     authorizationExpiresAt: null,
     networkTransactionId: null,
     rejection: null,
+    confirmationResult: params.confirmationResult ?? true,
+    confirmationCallbacks: [],
   };
   store.addSession(record);
 
   const paymentMethodData =
-    params.paymentMethodData ?? (paymentMethodType === "offsite" ? { cancel_url: cancelUrl(baseUrl, id) } : TEST_CARD_PAYMENT_METHOD_DATA);
+    params.paymentMethodData ?? (paymentMethodType === "offsite" ? { cancel_url: cancelUrl(baseUrl, id) } : cardPaymentMethodData(store, params));
   const clientDetails = params.clientDetails === undefined ? (paymentMethodType === "credit_card" ? DEFAULT_CLIENT_DETAILS : null) : params.clientDetails;
   const customer = params.customer === undefined ? DEFAULT_CUSTOMER : params.customer;
 
@@ -240,6 +249,45 @@ export function createPaymentSession(store: SimulatorStore, baseUrl: string, par
     ...(clientDetails === null ? {} : { client_details: clientDetails }),
   };
   return { shop: params.shop, id, gid, headers: headersFor(params.shop, params.apiVersion), body };
+}
+
+const DEFAULT_TEST_CARD: TestCard = { full_name: "Alice Smith", pan: "4242424242424242", month: 12, year: 2039, verification_value: "123" };
+
+/**
+ * `payment_method.data` of a card session: the card encrypted to the configured public key exactly
+ * as Shopify does (reference §5.1, fresh ephemeral key per message), or, with no key configured,
+ * the fixed vector encrypted to Shopify's TEST key.
+ */
+function cardPaymentMethodData(store: SimulatorStore, params: CreatePaymentSessionParams): Record<string, unknown> {
+  if (store.cardEncryption === null) return { ...TEST_CARD_PAYMENT_METHOD_DATA, moto: params.moto ?? false };
+  const { publicKeyPem, fingerprint } = store.cardEncryption;
+  return { ...encryptCardPayloadForTest(params.card ?? DEFAULT_TEST_CARD, publicKeyPem, fingerprint), moto: params.moto ?? false };
+}
+
+/**
+ * Shopify's answer to paymentSessionConfirm (reference §3.4): a POST to the extension's
+ * confirmation_callback_url with the three headers and `{id, gid, confirmation_result}`.
+ * Sent shortly after the mutation's answer, as Shopify decides asynchronously.
+ */
+export function scheduleConfirmationCallback(store: SimulatorStore, session: PaymentSessionRecord): void {
+  const url = store.confirmationCallbackUrl;
+  if (url === null) return;
+  setTimeout(() => {
+    const body = { id: session.id, gid: session.gid, confirmation_result: session.confirmationResult };
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headersFor(session.shop, undefined) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (response) => {
+        await response.text();
+        session.confirmationCallbacks.push({ url, status: response.status, error: null });
+      })
+      .catch((error: unknown) => {
+        session.confirmationCallbacks.push({ url, status: null, error: error instanceof Error ? error.message : String(error) });
+      });
+  }, 50);
 }
 
 /**

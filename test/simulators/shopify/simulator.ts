@@ -87,6 +87,10 @@ export interface ShopifySimulator {
   readonly appPaymentSessionUrl: string | null;
   /** Sets (or with null, clears) the app's payment_session_url; throws unless it is an absolute http(s) URL. */
   setAppPaymentSessionUrl(url: string | null): void;
+  /** The credit-card extension's certificate: card sessions are encrypted to this public key. Kept across reset(). */
+  setCardEncryptionKey(key: { publicKeyPem: string; fingerprint: string } | null): void;
+  /** The extension's confirmation_callback_url, POSTed after paymentSessionConfirm. Kept across reset(). */
+  setConfirmationCallbackUrl(url: string | null): void;
 }
 
 const GRAPHQL_PATH = /^\/payments_apps\/api\/([^/]+)\/graphql\.json$/;
@@ -159,6 +163,12 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
     },
     setAppPaymentSessionUrl: (url) => {
       appPaymentSessionUrl = url === null ? null : checkedAppUrl(url);
+    },
+    setCardEncryptionKey: (key) => {
+      store.cardEncryption = key === null ? null : { ...key };
+    },
+    setConfirmationCallbackUrl: (url) => {
+      store.confirmationCallbackUrl = url === null ? null : checkedAppUrl(url);
     },
   };
 

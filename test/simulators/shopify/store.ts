@@ -54,6 +54,10 @@ export interface PaymentSessionRecord extends SessionBase {
   authorizationExpiresAt: string | null;
   networkTransactionId: string | null;
   rejection: Rejection | null;
+  /** What Shopify answers at confirmation_callback_url after paymentSessionConfirm (default true). */
+  confirmationResult: boolean;
+  /** Each confirmation callback POSTed to the app, with the app's HTTP status (null: not reached). */
+  confirmationCallbacks: { url: string; status: number | null; error: string | null }[];
 }
 
 export interface FinalizedSessionRecord extends SessionBase {
@@ -112,6 +116,10 @@ export class SimulatorStore {
   readonly shopsWithoutExtension = new Set<string>();
   readonly mutations: RecordedMutation[] = [];
   private nextSeq = 1;
+  /** Like the extension's encryption certificate: card data is encrypted to this key (kept across clear()). */
+  cardEncryption: { publicKeyPem: string; fingerprint: string } | null = null;
+  /** The extension's confirmation_callback_url (kept across clear()). */
+  confirmationCallbackUrl: string | null = null;
 
   registerShop(shop: string, accessToken: string, scopes: readonly string[]): void {
     const existing = this.shopsByToken.get(accessToken);

@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { formatAccelebitAmount } from "~/accelebit";
+import { db, isUniqueViolation } from "~/db.server";
+import type { SecretBox } from "~/lib/secret-box";
+import { enqueueDeadline } from "~/payments/abandonment.server";
+import { enqueueCardCharge, sealCardData } from "~/payments/card/charge.server";
+import type { CardSessionBody } from "~/payments/card/request";
+import { enqueueFinalize } from "~/payments/finalize.server";
+import type { IntakeAnswer } from "~/payments/intake.server";
+import { rejectReasonFor } from "~/payments/reject-reasons";
+import type { SessionHeaders } from "~/payments/session-request";
+import { recordEvent } from "~/payments/timeline.server";
+
+/**
+ * Stores a credit-card payment session (keyed by Shopify's id) and answers 201 with an empty body
+ * (reference §2.4). The encrypted card travels to the charge job sealed with the app's secret box,
+ * never decrypted here: Shopify must have our answer before anything is charged or reported.
+ * A retry with the same id gets the same answer and creates nothing.
+ */
+export async function receiveCardSession(
+  headers: SessionHeaders,
+  body: CardSessionBody,
+  { box, abandonAfterMs }: { box: SecretBox; abandonAfterMs: number },
+): Promise<IntakeAnswer> {
+  const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
+  if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
+  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
+  if (await alreadyStored(shop.id, body.id)) return { status: 201, body: "" };
+
+  const amount = formatAccelebitAmount(body.amount, body.currency);
+  const billing = body.customer?.billing_address ?? null;
+  const { moto, ...encrypted } = body.payment_method.data;
+  try {
+    await db().$transaction(async (tx) => {
+      const session = await tx.paymentSession.create({
+        data: {
+          shopId: shop.id,
+          shopifyId: body.id,
+          gid: body.gid,
+          group: body.group,
+          shopifySessionId: body.session_id ?? null,
+          kind: body.kind,
+          amount: body.amount,
+          currency: body.currency,
+          test: body.test,
+          paymentMethodType: "credit_card",
+          status: amount.ok ? "processing" : "rejecting",
+          rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
+          merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
+          // Opaque address of the 3-D Secure page; never Shopify's id.
+          shopperToken: randomBytes(24).toString("base64url"),
+          proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
+          merchantLocale: body.merchant_locale ?? null,
+          customerEmail: body.customer?.email ?? null,
+          customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
+          billingAddress: billing ? JSON.stringify(billing) : null,
+          clientIp: body.client_details?.ip_address ?? null,
+          shopifyRequestId: headers.requestId,
+          apiVersion: headers.apiVersion,
+          responseBody: "",
+        },
+      });
+      await recordEvent(tx, {
+        shopId: shop.id,
+        paymentSessionId: session.id,
+        kind: "shopify.request",
+        summary: `Shopify sent a ${body.test ? "test" : "live"} card ${body.kind}${moto ? " (MOTO)" : ""} of ${body.amount} ${body.currency}`,
+        detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group, moto: moto === true },
+      });
+      if (!amount.ok) {
+        await enqueueFinalize(tx, session);
+        return;
+      }
+      await enqueueCardCharge(tx, session, { sealed: sealCardData(box, session.id, encrypted), moto: moto === true });
+      await enqueueDeadline(tx, session, abandonAfterMs);
+    });
+  } catch (error) {
+    // A concurrent duplicate won the race: it answered the same.
+    if (isUniqueViolation(error)) return { status: 201, body: "" };
+    throw error;
+  }
+  return { status: 201, body: "" };
+}
+
+async function alreadyStored(shopId: string, shopifyId: string): Promise<boolean> {
+  const row = await db().paymentSession.findUnique({ where: { shopId_shopifyId: { shopId, shopifyId } }, select: { id: true } });
+  return row !== null;
+}
