@@ -4,6 +4,9 @@
 //      same run (the floor this machine sets).
 //   2. The app's own time per card submission (POST /pay/:token → Shopify's next action) with
 //      the Accelebit sandbox and the Shopify simulator answering at once.
+//   3. The merchant's transactions pages with 100,000 payment sessions in one shop, on SQLite
+//      and on PostgreSQL: list (first page, filtered, searched, deep page), detail, the HTML
+//      page, and the CSV export of every row. Requests are sequential and signed in.
 // The built app runs as its own process (npm run build first); load comes from this process.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,10 +15,14 @@ import type { AddressInfo } from "node:net";
 import { startAccelebitSandbox } from "../test/simulators/accelebit/server";
 import { startShopifySimulator } from "../test/simulators/shopify";
 import { createTestDatabase } from "../test/support/database";
+import { createPrismaClient } from "../app/db.server";
+import { merchantSessionCookies } from "../app/shopify/session-cookie";
 
 const INTAKE_REQUESTS = Number(process.env.BENCH_INTAKE_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const CARD_SUBMISSIONS = Number(process.env.BENCH_CARD_SUBMISSIONS ?? 200);
+const DASHBOARD_SESSIONS = Number(process.env.BENCH_DASHBOARD_SESSIONS ?? 100_000);
+const DASHBOARD_REQUESTS = Number(process.env.BENCH_DASHBOARD_REQUESTS ?? 200);
 const SHOP = "bench-shop.myshopify.com";
 const TOKEN = "shpat_bench";
 const KEY = "smtgw_sk_test_BenchKey00000001";
@@ -111,7 +118,7 @@ async function bareServerFigures(): Promise<Figures> {
 
 type Simulator = Awaited<ReturnType<typeof startShopifySimulator>>;
 
-async function withApp<T>(provider: "sqlite" | "postgresql", fn: (appUrl: string, shopify: Simulator) => Promise<T>): Promise<T> {
+async function withApp<T>(provider: "sqlite" | "postgresql", fn: (appUrl: string, shopify: Simulator, databaseUrl: string) => Promise<T>): Promise<T> {
   process.env.TEST_DATABASE_PROVIDER = provider;
   const database = await createTestDatabase();
   const sandbox = await startAccelebitSandbox();
@@ -141,7 +148,7 @@ async function withApp<T>(provider: "sqlite" | "postgresql", fn: (appUrl: string
   const app: ChildProcess = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "ignore", "inherit"] });
   try {
     for (let i = 0; i < 100 && !(await fetch(`${appUrl}/readyz`).catch(() => null))?.ok; i++) await new Promise((r) => setTimeout(r, 100));
-    return await fn(appUrl, shopify);
+    return await fn(appUrl, shopify, database.url);
   } finally {
     app.kill("SIGTERM");
     await new Promise((r) => app.once("exit", r));
@@ -172,6 +179,8 @@ async function main() {
   report(await bareServerFigures());
   for (const provider of ["sqlite", "postgresql"] as const) report(await intakeFigures(provider));
   for (const provider of ["sqlite", "postgresql"] as const) report(await withApp(provider, (appUrl, shopify) => cardFigures(appUrl, shopify, provider)));
+  for (const provider of ["sqlite", "postgresql"] as const)
+    await withApp(provider, (appUrl, _shopify, databaseUrl) => dashboardFigures(appUrl, databaseUrl, provider));
 }
 
 /** Sessions are created the way Shopify does, so the simulator accepts the app's resolves. */
@@ -188,6 +197,141 @@ async function cardFigures(appUrl: string, shopify: Simulator, provider: string)
     await res.arrayBuffer();
     return res.status === 303 && (res.headers.get("Location") ?? "").includes("/__sim/orders/");
   });
+}
+
+/**
+ * Writes `count` payment sessions for SHOP the way the flows leave them (two timeline events,
+ * one card attempt and one finished job each; a resolved refund on one in twenty), spread over
+ * the last year, in createMany batches. Returns a session from the middle, for the detail.
+ */
+async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: string; accelebitPaymentId: string }> {
+  const db = createPrismaClient(databaseUrl);
+  const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+  const statuses = ["resolved", "resolved", "resolved", "resolved", "resolved", "resolved", "rejected", "awaiting_card", "three_ds", "pending"];
+  const now = Date.now();
+  const spacingMs = Math.floor((365 * 24 * 3600_000) / count);
+  const BATCH = 2000;
+  for (let start = 0; start < count; start += BATCH) {
+    const sessions = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => {
+      const i = start + k;
+      const id = `bench${String(i).padStart(8, "0")}`;
+      return {
+        id,
+        shopId: shop.id,
+        shopifyId: `shopify${i}`,
+        gid: `gid://shopify/PaymentSession/shopify${i}`,
+        group: `group${Math.floor(i / 2)}`,
+        kind: "sale",
+        amount: `${1 + (i % 500)}.${String(i % 100).padStart(2, "0")}`,
+        currency: "EUR",
+        test: i % 10 < 7,
+        paymentMethodType: "offsite",
+        status: statuses[i % statuses.length]!,
+        shopperToken: `bench-token-${i}`,
+        accelebitPaymentId: `pay_${i.toString(16).padStart(8, "0")}`,
+        provider: "visa",
+        pendingExpiresAt: i % 10 === 9 ? new Date(now + (i % 72) * 3600_000) : null,
+        createdAt: new Date(now - (count - i) * spacingMs),
+      };
+    });
+    await db.paymentSession.createMany({ data: sessions });
+    await db.sessionEvent.createMany({
+      data: sessions.flatMap((s) => [
+        { shopId: shop.id, paymentSessionId: s.id, kind: "shopify.request", summary: `Shopify sent a test sale of ${s.amount} EUR`, createdAt: s.createdAt },
+        { shopId: shop.id, paymentSessionId: s.id, kind: "decision", summary: "Decided to resolve: Accelebit confirmed the payment", createdAt: s.createdAt },
+      ]),
+    });
+    await db.paymentAttempt.createMany({
+      data: sessions.map((s) => ({
+        paymentSessionId: s.id,
+        number: 1,
+        idempotencyKey: `shopify-${s.shopifyId}-attempt-1`,
+        status: "captured",
+        cardBrand: "visa",
+        cardLast4: "4242",
+      })),
+    });
+    await db.job.createMany({
+      data: sessions.map((s) => ({
+        type: "payment-session.finalize",
+        payload: "{}",
+        dedupeKey: `finalize:${s.id}:resolving`,
+        status: "done",
+        shopId: shop.id,
+      })),
+    });
+    await db.refundSession.createMany({
+      data: sessions
+        .filter((_, k) => (start + k) % 20 === 0)
+        .map((s) => ({
+          shopId: shop.id,
+          shopifyId: `refund-${s.shopifyId}`,
+          gid: `gid://shopify/RefundSession/refund-${s.shopifyId}`,
+          paymentShopifyId: s.shopifyId,
+          paymentSessionId: s.id,
+          amount: "1.00",
+          currency: "EUR",
+          test: s.test,
+          status: "resolved",
+        })),
+    });
+  }
+  // Production PostgreSQL has autovacuum refresh the planner's statistics after a bulk load
+  // like this one; run it now rather than wait. (The app never runs ANALYZE on SQLite.)
+  if (databaseUrl.startsWith("postgres")) await db.$executeRawUnsafe("ANALYZE");
+  const middle = await db.paymentSession.findUniqueOrThrow({ where: { id: `bench${String(Math.floor(count / 2)).padStart(8, "0")}` } });
+  await db.$disconnect();
+  return { id: middle.id, accelebitPaymentId: middle.accelebitPaymentId! };
+}
+
+async function dashboardFigures(appUrl: string, databaseUrl: string, provider: string) {
+  const started = performance.now();
+  const middle = await seedDashboard(databaseUrl, DASHBOARD_SESSIONS);
+  console.log(`dashboard (${provider}): ${DASHBOARD_SESSIONS} sessions seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const merchant = {
+    Cookie: merchantSessionCookies(SHOP, "bench-secret")
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; "),
+    // shopifyApp answers 410 to user agents that look like bots.
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+  };
+  const get = async (path: string) => {
+    const res = await fetch(`${appUrl}${path}`, { headers: merchant, redirect: "manual" });
+    await res.arrayBuffer();
+    return res.status === 200;
+  };
+  const listData = (query: string) => `/app/transactions?${query}${query ? "&" : ""}_data=routes%2Fapp.transactions._index`;
+  // A cursor deep in the list (page 501 of 2,000), taken from the list itself.
+  const depth = Math.min(500, Math.floor(DASHBOARD_SESSIONS / 50) - 1);
+  let cursor = "";
+  for (let i = 0; i < depth; i++) {
+    const res = await fetch(`${appUrl}${listData(cursor ? `after=${cursor}` : "")}`, { headers: merchant });
+    cursor = ((await res.json()) as { nextCursor: string }).nextCursor;
+  }
+  const day = new Date(Date.now() - 100 * 86400_000).toISOString().slice(0, 10);
+  const cases: [string, string][] = [
+    ["list: first page", listData("")],
+    ["list: pending + live", listData("status=pending&mode=live")],
+    // No session is processing: the filter reads the whole shop (the worst case).
+    ["list: status none has", listData("status=processing")],
+    ["list: one day", listData(`from=${day}&to=${day}`)],
+    ["list: Accelebit id", listData(`q=${middle.accelebitPaymentId}`)],
+    [`list: page ${depth + 1}`, listData(`after=${cursor}`)],
+    ["detail", `/app/transactions/${middle.id}?_data=routes%2Fapp.transactions.%24id`],
+    ["list page HTML", "/app/transactions"],
+  ];
+  for (const [label, path] of cases) {
+    await load("warm-up", 20, 1, () => get(path));
+    report(await load(`dashboard ${label} (${provider})`, DASHBOARD_REQUESTS, 1, () => get(path)));
+  }
+  const exportStarted = performance.now();
+  const res = await fetch(`${appUrl}/app/transactions/export.csv`, { headers: merchant });
+  const csv = await res.text();
+  const seconds = (performance.now() - exportStarted) / 1000;
+  const rows = csv.split("\r\n").length - 2;
+  console.log(
+    `${`dashboard CSV export (${provider})`.padEnd(44)} ${rows} rows, ${(csv.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} rows/s), status ${res.status}`,
+  );
 }
 
 await main();
