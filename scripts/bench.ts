@@ -313,7 +313,7 @@ async function dashboardFigures(appUrl: string, databaseUrl: string, provider: s
     ["list: first page", listData("")],
     ["list: pending + live", listData("status=pending&mode=live")],
     // No session is processing: the filter reads the whole shop (the worst case).
-    ["list: status none has", listData("status=processing")],
+    ["list: no status match", listData("status=processing")],
     ["list: one day", listData(`from=${day}&to=${day}`)],
     ["list: Accelebit id", listData(`q=${middle.accelebitPaymentId}`)],
     [`list: page ${depth + 1}`, listData(`after=${cursor}`)],
