@@ -5,6 +5,7 @@ import { startAccelebitSandbox } from "../simulators/accelebit/server";
 import { startShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase } from "../support/database";
 import { appEnv } from "../support/app-env";
+import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test";
 
 export const E2E_SHOP = "e2e-shop.myshopify.com";
 const E2E_ACCESS_TOKEN = "shpat_e2e_token";
@@ -12,6 +13,8 @@ const E2E_ACCESS_TOKEN = "shpat_e2e_token";
 export const E2E_PAY_SHOP = "e2e-pay-shop.myshopify.com";
 const E2E_PAY_TOKEN = "shpat_e2e_pay_token";
 export const E2E_PAY_KEY = "smtgw_sk_test_E2ePayShopKey0001";
+/** The credit-card extension's certificate fingerprint: the simulator encrypts card sessions to its key. */
+const E2E_CARD_FINGERPRINT = "e2e0".padEnd(64, "0");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,6 +56,9 @@ export default async function globalSetup() {
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
   shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
 
+  const cardKeys = generateCardKeyPairForTest();
+  shopify.setCardEncryptionKey({ publicKeyPem: cardKeys.publicKeyPem, fingerprint: E2E_CARD_FINGERPRINT });
+
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -65,6 +71,7 @@ export default async function globalSetup() {
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
+      CARD_DECRYPTION_KEYS: JSON.stringify([{ fingerprint: E2E_CARD_FINGERPRINT, privateKeyPem: cardKeys.privateKeyPem }]),
     }),
     NODE_ENV: "test",
   } as NodeJS.ProcessEnv;
@@ -76,6 +83,7 @@ export default async function globalSetup() {
     env,
   );
   shopify.setAppPaymentSessionUrl(`${appUrl}/shopify/payment`);
+  shopify.setConfirmationCallbackUrl(`${appUrl}/shopify/card/confirm`);
 
   const app = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
