@@ -22,7 +22,7 @@ async function mutationsFor(gid: string): Promise<Mutation[]> {
   return mutations.filter((m) => m.sessionGid === gid && m.effect === "applied");
 }
 
-async function sendCardSession(pan: string, amount: string): Promise<{ id: string; gid: string }> {
+async function sendCardSession(pan: string, amount: string, { confirmationResult = true } = {}): Promise<{ id: string; gid: string }> {
   const res = await fetch(`${SIM()}/__sim/sessions/payment`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -32,6 +32,7 @@ async function sendCardSession(pan: string, amount: string): Promise<{ id: strin
       amount,
       currency: "EUR",
       card: { full_name: "Alice Smith", pan, month: 12, year: 2039, verification_value: "123" },
+      confirmationResult,
       deliverTo: `${APP()}/shopify/card/payment`,
     }),
   });
@@ -80,3 +81,33 @@ for (const variant of ["GET", "POST"] as const) {
     });
   });
 }
+
+async function refundsAtSandbox(): Promise<number> {
+  const res = await fetch(`${process.env.E2E_SANDBOX_URL}/__sandbox/stats`, { headers: { "X-API-Key": process.env.E2E_PAY_KEY! } });
+  return ((await res.json()) as { data: { refunds: number } }).data.refunds;
+}
+
+test("3-D Secure failed: the session is rejected with AUTHENTICATION_FAILED and the authentication data", async ({ page }) => {
+  const session = await sendCardSession(CARDS.threeDsGet, "35.00");
+  await expect.poll(async () => (await mutationsFor(session.gid)).map((m) => m.field), { timeout: 20_000 }).toEqual(["paymentSessionRedirect"]);
+  await page.goto(String((await mutationsFor(session.gid))[0]!.variables.redirectUrl));
+  await page.getByRole("button", { name: "Fail" }).click();
+  const mutations = await settled(session.gid);
+  expect(mutations.map((m) => m.field)).toEqual(["paymentSessionRedirect", "paymentSessionReject"]);
+  expect(mutations[1]!.variables).toMatchObject({
+    reason: { code: "AUTHENTICATION_FAILED" },
+    authentication: { authenticationData: { transStatus: "N", chargebackLiability: "MERCHANT" } },
+  });
+});
+
+test("Shopify answers the confirmation with false: the payment is refunded and the session rejected with CONFIRMATION_REJECTED", async ({ page }) => {
+  const refundsBefore = await refundsAtSandbox();
+  const session = await sendCardSession(CARDS.threeDsGet, "36.00", { confirmationResult: false });
+  await expect.poll(async () => (await mutationsFor(session.gid)).map((m) => m.field), { timeout: 20_000 }).toEqual(["paymentSessionRedirect"]);
+  await page.goto(String((await mutationsFor(session.gid))[0]!.variables.redirectUrl));
+  await page.getByRole("button", { name: "Approve" }).click();
+  const mutations = await settled(session.gid);
+  expect(mutations.map((m) => m.field)).toEqual(["paymentSessionRedirect", "paymentSessionConfirm", "paymentSessionReject"]);
+  expect(mutations[2]!.variables).toMatchObject({ reason: { code: "CONFIRMATION_REJECTED" } });
+  await expect.poll(refundsAtSandbox, { timeout: 20_000 }).toBe(refundsBefore + 1);
+});

@@ -5,6 +5,7 @@ import { startAccelebitSandbox } from "../simulators/accelebit/server";
 import { startShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase } from "../support/database";
 import { appEnv } from "../support/app-env";
+import { scanForSecrets } from "./secret-scan";
 import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test";
 
 export const E2E_SHOP = "e2e-shop.myshopify.com";
@@ -106,7 +107,12 @@ export default async function globalSetup() {
 
   return async () => {
     app.kill("SIGTERM");
+    await new Promise((r) => app.once("exit", r));
     await Promise.all([sandbox.close(), shopify.close()]);
+    // Card data, keys and tokens never reach a log line or a stored row (issues 6 and 7).
+    const scan = await scanForSecrets(logs.join(""), database.url);
     await database.drop();
+    console.log(`secret scan: ${scan.scannedLogBytes} bytes of app log and ${scan.scannedRows} stored rows, ${scan.hits.length} hits`);
+    if (scan.hits.length) throw new Error(`Secrets found after the e2e suite: ${scan.hits.join(", ")}`);
   };
 }
