@@ -87,9 +87,9 @@ export default function TransactionPage() {
                 </Text>
               ))}
               <Fact label="Kind" value={t.kind} />
-              <Fact label="Shopify payment ID" value={t.shopifyId} />
+              <Fact label="Shopify payment ID" value={t.shopifyId} testId="shopify-id" />
               <Fact label="Checkout group" value={t.group} />
-              <Fact label="Accelebit ID" value={t.accelebitPaymentId} />
+              <Fact label="Accelebit ID" value={t.accelebitPaymentId} testId="accelebit-id" />
               <Fact label="Provider" value={t.provider} />
               <Fact label="Accelebit status" value={t.gatewayStatus} />
               <Fact label="Shopify state" value={t.shopifyState} />
@@ -105,16 +105,18 @@ export default function TransactionPage() {
   );
 }
 
-function Fact({ label, value }: { label: string; value: string | null }) {
+function Fact({ label, value, testId }: { label: string; value: string | null; testId?: string }) {
   if (!value) return null;
   return (
     <BlockStack gap="0">
       <Text as="span" tone="subdued" variant="bodySm">
         {label}
       </Text>
-      <Text as="span" breakWord>
-        {value}
-      </Text>
+      <span data-testid={testId}>
+        <Text as="span" breakWord>
+          {value}
+        </Text>
+      </span>
     </BlockStack>
   );
 }
@@ -167,12 +169,13 @@ function Attempts({ attempts }: { attempts: TransactionDetail["attempts"] }) {
         <Text as="h2" variant="headingMd">
           Card attempts
         </Text>
+        {/* Times are on the timeline; without them the table fits beside the payment card. */}
         <DataTable
-          columnContentTypes={["numeric", "text", "text", "text", "text", "text"]}
-          headings={["#", "Time", "Card", "Outcome", "Accelebit error", "Accelebit ID"]}
+          columnContentTypes={["numeric", "text", "text", "text", "text"]}
+          headings={["#", "Card", "Outcome", "Accelebit error", "Accelebit ID"]}
+          increasedTableDensity
           rows={attempts.map((a) => [
             a.number,
-            formatDateTime(a.at),
             [a.cardBrand, a.cardLast4 && `•••• ${a.cardLast4}`].filter(Boolean).join(" ") || "—",
             a.status,
             a.errorName ?? "—",

@@ -17,7 +17,7 @@ import {
   useSetIndexFiltersMode,
   type IndexFiltersProps,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { filterParams, parseTransactionSearch } from "~/dashboard/filters";
 import { findProblems } from "~/dashboard/problems.server";
 import { STATUS_CHOICES, STATUS_LABELS } from "~/dashboard/status";
@@ -47,9 +47,15 @@ const statusLabel = (value: string) => STATUS_LABELS[value as keyof typeof STATU
 
 export default function TransactionsPage() {
   const { rows, nextCursor, previousCursor, filters, problems, exportUrl } = useLoaderData<typeof loader>();
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [currentParams, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/app/transactions";
+  // While the next list loads, the controls already show what was chosen, and a second
+  // change builds on the first.
+  const pendingSearch = loading ? navigation.location.search : null;
+  const searchParams = useMemo(() => (pendingSearch === null ? currentParams : new URLSearchParams(pendingSearch)), [pendingSearch, currentParams]);
+  const chosenStatuses = searchParams.getAll("status").flatMap((v) => v.split(","));
+  const chosenMode = searchParams.get("mode");
   // The search field is shown at once: searching by a Shopify or Accelebit id is the main use.
   const { mode, setMode } = useSetIndexFiltersMode(IndexFiltersMode.Filtering);
 
@@ -93,23 +99,21 @@ export default function TransactionsPage() {
     {
       key: "status",
       label: "Status",
-      shortcut: true,
+      pinned: true,
       filter: (
-        <ChoiceList title="Status" titleHidden choices={STATUS_CHOICES} selected={filters.statuses} onChange={(v) => setParam("status", v)} allowMultiple />
+        <ChoiceList title="Status" titleHidden choices={STATUS_CHOICES} selected={chosenStatuses} onChange={(v) => setParam("status", v)} allowMultiple />
       ),
     },
     {
       key: "mode",
       label: "Mode",
-      shortcut: true,
-      filter: (
-        <ChoiceList title="Mode" titleHidden choices={MODE_CHOICES} selected={filters.mode ? [filters.mode] : []} onChange={(v) => setParam("mode", v)} />
-      ),
+      pinned: true,
+      filter: <ChoiceList title="Mode" titleHidden choices={MODE_CHOICES} selected={chosenMode ? [chosenMode] : []} onChange={(v) => setParam("mode", v)} />,
     },
     {
       key: "date",
       label: "Date",
-      shortcut: true,
+      pinned: true,
       filter: (
         <BlockStack gap="200">
           <TextField label="From (UTC)" type="date" value={from} onChange={(v) => (setFrom(v), applyDates(v, to))} autoComplete="off" />
