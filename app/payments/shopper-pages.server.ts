@@ -138,3 +138,19 @@ export function notFoundPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Payment not found</title><link rel="stylesheet" href="/pay.css"></head>
 <body><main class="card"><h1>Payment not found</h1><p>This payment link is not valid. Return to the shop's checkout and try again.</p></main></body></html>`;
 }
+
+/**
+ * Sends the shopper on to Shopify from a page that checkout may show inside a frame: the
+ * whole window goes (target _top), not just the frame. A script does it at once; without
+ * JavaScript the shopper presses Continue.
+ */
+export function leaveFramePage(context: PageContext, url: string): string {
+  return layout(
+    "Returning to checkout",
+    { ...context, cancelUrl: null },
+    `<h1>Returning to checkout</h1>
+<p class="status" role="status">Taking you back to the shop's checkout…</p>
+<p><a href="${escapeHtml(url)}" target="_top" data-leave-frame>Continue</a></p>`,
+    { scripts: ["/leave-frame.js"] },
+  );
+}

@@ -5,7 +5,15 @@ import type { ChargeDeps } from "~/payments/charge.server";
 import { applyPayment } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
-import { contentSecurityPolicy, formatAmount, notFoundPage, threeDsPostPage, waitingPage, type PageContext } from "~/payments/shopper-pages.server";
+import {
+  contentSecurityPolicy,
+  formatAmount,
+  leaveFramePage,
+  notFoundPage,
+  threeDsPostPage,
+  waitingPage,
+  type PageContext,
+} from "~/payments/shopper-pages.server";
 import { recordEvent } from "~/payments/timeline.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 
@@ -44,6 +52,11 @@ function html(body: string, status: number, formTargets: string[] = []): Respons
 }
 
 const seeOther = (location: string) => new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+
+/** On to Shopify: the whole window leaves the checkout frame this page may be shown in. */
+function toShopify(session: Session, url: string): Response {
+  return html(leaveFramePage(pageContext(session), url), 200, [new URL(url).origin]);
+}
 
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
@@ -101,7 +114,7 @@ const passed = (session: Session) => session.gatewayStatus === "captured" || ses
 
 /** 3-D Secure passed: Shopify confirms (its answer arrives at /shopify/card/confirm); the shopper goes to nextAction. */
 async function confirmWithShopify(session: Session): Promise<Response> {
-  if (session.shopifyState === "CONFIRMING" && session.nextActionUrl) return seeOther(session.nextActionUrl);
+  if (session.shopifyState === "CONFIRMING" && session.nextActionUrl) return toShopify(session, session.nextActionUrl);
   const outcome = await paymentsAppsClientFor(session.shop.domain).paymentSessionConfirm({ id: session.gid });
   if (outcome.kind !== "done") {
     const problem =
@@ -124,7 +137,9 @@ async function confirmWithShopify(session: Session): Promise<Response> {
     kind: "three_ds.confirm",
     summary: `paymentSessionConfirm → Shopify: ${outcome.result.state}`,
   });
-  return outcome.result.nextActionRedirectUrl ? seeOther(outcome.result.nextActionRedirectUrl) : waiting(session, "Finishing your payment", "Please wait.");
+  return outcome.result.nextActionRedirectUrl
+    ? toShopify(session, outcome.result.nextActionRedirectUrl)
+    : waiting(session, "Finishing your payment", "Please wait.");
 }
 
 /** Decided (or being decided): wait briefly for Shopify's acknowledgement, then send the shopper on. */
@@ -138,8 +153,9 @@ async function settledPage(session: Session): Promise<Response> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const latest = await db().paymentSession.findUnique({ where: { id: session.id }, select: { nextActionUrl: true } });
-    if (latest?.nextActionUrl) return seeOther(latest.nextActionUrl);
+    if (latest?.nextActionUrl) return toShopify(session, latest.nextActionUrl);
   }
-  if (session.nextActionUrl && (isStatus(session.status, FINAL) || isStatus(session.status, AWAITING_SHOPIFY))) return seeOther(session.nextActionUrl);
+  if (session.nextActionUrl && (isStatus(session.status, FINAL) || isStatus(session.status, AWAITING_SHOPIFY)))
+    return toShopify(session, session.nextActionUrl);
   return waiting(session, "Finishing your payment", "Your payment is being confirmed with the shop.");
 }
