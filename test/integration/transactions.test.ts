@@ -625,3 +625,34 @@ describe("card data", () => {
     }
   });
 });
+
+describe("pure pieces", () => {
+  it("CSV fields: quoting, doubled quotes, formula prefixes, empty values", async () => {
+    const { csvField, csvLine } = await import("~/dashboard/csv");
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField(null)).toBe("");
+    expect(csvField(undefined)).toBe("");
+    expect(csvField(true)).toBe("true");
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField("a\r\nb")).toBe('"a\r\nb"');
+    for (const start of ["=", "+", "-", "@", "\t", "\r"]) expect(csvField(`${start}1`).replace(/^"/, "")).toMatch(/^'/);
+    expect(csvField("=1,2")).toBe(`"'=1,2"`);
+    expect(csvLine(["a", null, "b"])).toBe("a,,b\r\n");
+  });
+
+  it("money: currency digits, never rounded, exact sums", async () => {
+    const { formatAmount, sumAmounts } = await import("~/dashboard/money");
+    expect(formatAmount("10.5", "EUR")).toBe("10.50");
+    expect(formatAmount("1500", "JPY")).toBe("1500");
+    expect(formatAmount("12.345", "KWD")).toBe("12.345");
+    expect(formatAmount("12.345", "EUR")).toBe("12.345");
+    expect(formatAmount("7", "XXX")).toBe("7.00");
+    // 0.1 + 0.2 in floating point is 0.30000000000000004.
+    expect(sumAmounts(["0.1", "0.2"], "EUR")).toBe("0.30");
+    expect(sumAmounts(["99999999999.99", "0.01"], "EUR")).toBe("100000000000.00");
+    expect(sumAmounts(["1.005", "2"], "EUR")).toBe("3.005");
+    expect(sumAmounts(["100", "250"], "JPY")).toBe("350");
+    expect(sumAmounts([], "EUR")).toBe("0.00");
+  });
+});
