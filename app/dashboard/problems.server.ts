@@ -45,6 +45,9 @@ export async function findProblems(shopId: string, now = new Date()): Promise<Pr
     if (hasKey) continue;
     const received = await db().paymentSession.findFirst({
       where: { shopId, createdAt: { gte: new Date(now.getTime() - RECENT_SESSIONS_MS) }, test: mode === "test" },
+      // Newest first, so both databases walk the (shopId, createdAt) index from its recent
+      // end; unordered, PostgreSQL may scan the table from its oldest rows for this LIMIT 1.
+      orderBy: { createdAt: "desc" },
       select: { id: true },
     });
     if (!received) continue;
