@@ -48,3 +48,35 @@ export async function onShutdown() {
   const { stopBackgroundWorker } = await import("~/background.server");
   await stopBackgroundWorker();
 }
+
+/**
+ * Wraps every HTTP request (server.js): a request context for the log lines it causes, and
+ * one structured line plus a latency observation when it finishes. Paths are logged as
+ * templates: shopper tokens and webhook tokens are secrets.
+ */
+export async function observeRequest(
+  request: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+  response: { statusCode: number; once(event: "finish", listener: () => void): unknown },
+  next: () => void,
+) {
+  const [{ logger }, { runWithRequestContext, currentRequestContext }, { httpRequestDuration, pathTemplate }] = await Promise.all([
+    import("~/lib/logger"),
+    import("~/observability/request-context.server"),
+    import("~/observability/metrics.server"),
+  ]);
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  runWithRequestContext({ get: header }, () => {
+    const context = currentRequestContext();
+    const started = performance.now();
+    response.once("finish", () => {
+      const route = pathTemplate(request.path);
+      const seconds = (performance.now() - started) / 1000;
+      httpRequestDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
+      logger.info({ ...context, method: request.method, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) }, "request");
+    });
+    next();
+  });
+}

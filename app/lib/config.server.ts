@@ -69,6 +69,8 @@ const configSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
+  // Bearer token for GET /metrics (Prometheus); unset, /metrics is off.
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   // "off" runs the web server without the background worker (for a separate worker process).
   WORKER: z.enum(["on", "off"]).default("on"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { currentRequestContext } from "~/observability/request-context.server";
 
 export type { Logger };
 
@@ -31,6 +32,23 @@ export const REDACTED_PATHS = [
   "*.webhookSecret",
   "authorization",
   "*.authorization",
+  // Personal data: kept in the database for the payment, never copied into logs.
+  "email",
+  "*.email",
+  "customerEmail",
+  "*.customerEmail",
+  "phone",
+  "*.phone",
+  "customerPhone",
+  "*.customerPhone",
+  "billingAddress",
+  "*.billingAddress",
+  "ip",
+  "*.ip",
+  "clientIp",
+  "*.clientIp",
+  "refreshToken",
+  "*.refreshToken",
 ];
 
 export function createLogger(destination?: DestinationStream, level = process.env.LOG_LEVEL ?? "info"): Logger {
@@ -39,6 +57,8 @@ export function createLogger(destination?: DestinationStream, level = process.en
       level,
       base: { service: "accelebit-for-shopify" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Every line of a request carries its request id, Shopify's request id, the shop and session.
+      mixin: () => ({ ...currentRequestContext() }),
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

@@ -4,6 +4,7 @@ import type { SecretBox } from "~/lib/secret-box";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { recordEvent } from "~/payments/timeline.server";
+import { annotateRequest } from "~/observability/request-context.server";
 import { accelebitError, type AccelebitError } from "~/accelebit";
 import { applyGatewayError, applyKeyProblem, applyPayment, type Completion, type CompletionTarget } from "~/payments/completion.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
@@ -39,6 +40,7 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   const now = deps.now?.() ?? new Date();
   const session = await findSession(token);
   if (!session) return { kind: "not-found" };
+  annotateRequest({ paymentSessionId: session.id });
 
   const checked = checkCardForm(fields, now);
   if (checked.errors) return { kind: "invalid", errors: checked.errors, holderName: String(fields.name ?? "").slice(0, 100) };

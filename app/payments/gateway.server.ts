@@ -1,12 +1,17 @@
 import { createAccelebitGateway } from "~/accelebit";
 import { config } from "~/lib/config.server";
 import { logger } from "~/lib/logger";
+import { gatewayLatency, pathTemplate, timedFetch } from "~/observability/metrics.server";
 
 type Gateway = ReturnType<typeof createAccelebitGateway>;
 let gateway: Gateway | undefined;
 
 /** The card gateway of this process, pointed at ACCELEBIT_API_URL. */
 export function accelebitGateway(): Gateway {
-  gateway ??= createAccelebitGateway({ baseUrl: config().ACCELEBIT_API_URL, logger });
+  gateway ??= createAccelebitGateway({
+    baseUrl: config().ACCELEBIT_API_URL,
+    logger,
+    fetch: timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: pathTemplate(url.pathname), status }, seconds)),
+  });
   return gateway;
 }

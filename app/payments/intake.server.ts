@@ -5,6 +5,7 @@ import { enqueueDeadline } from "~/payments/abandonment.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import { rejectReasonFor } from "~/payments/reject-reasons";
 import { recordEvent } from "~/payments/timeline.server";
+import { annotateRequest } from "~/observability/request-context.server";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
 
 export interface IntakeAnswer {
@@ -32,6 +33,7 @@ export async function receivePaymentSession(
   if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
   if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
 
+  annotateRequest({ shop: shop.domain });
   const existing = await storedAnswer(shop.id, body.id);
   if (existing) return existing;
 

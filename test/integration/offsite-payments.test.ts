@@ -34,6 +34,7 @@ beforeAll(async () => {
     SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
     SHOPIFY_APP_URL: app.url,
     MAX_CARD_ATTEMPTS: "3",
+    METRICS_TOKEN: "metrics-token-0123456789",
   });
   ({ db } = await import("~/db.server"));
   const { seedShop } = await import("~/merchants/seed-shop.server");
@@ -255,6 +256,24 @@ describe("charging", () => {
     expect(await forged.text()).toContain("Waiting for your bank");
     expect(mutationsFor(request.gid)).toHaveLength(0);
     expect((await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } })).status).toBe("three_ds");
+  });
+});
+
+describe("metrics", () => {
+  it("/metrics is for the operator only and reports sessions, gateway latency and the job queue", async () => {
+    const { loader } = await import("~/routes/metrics");
+    const call = (authorization?: string) =>
+      loader({ request: new Request(`${app.url}/metrics`, { headers: authorization ? { Authorization: authorization } : {} }), params: {}, context: {} });
+    expect((await call()).status).toBe(401);
+    expect((await call("Bearer wrong-token-000000000000")).status).toBe(401);
+    const res = await call("Bearer metrics-token-0123456789");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^payment_sessions\{status="resolved"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^accelebit_gateway_request_seconds_count\{method="POST",path="\/v1\/payments",status="201"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^shopify_payments_api_request_seconds_count\{status="200"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^jobs\{status="done"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^jobs_oldest_due_age_seconds \d/m);
   });
 });
 
