@@ -69,6 +69,8 @@ const configSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
+  // Proxies in front of the app (server.js trusts X-Forwarded-For that many hops for the shopper's IP).
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   // Bearer token for GET /metrics (Prometheus); unset, /metrics is off.
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   // "off" runs the web server without the background worker (for a separate worker process).
