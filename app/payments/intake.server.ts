@@ -3,7 +3,7 @@ import { formatAccelebitAmount } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
 import { enqueueDeadline } from "~/payments/abandonment.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
-import { rejectReasonFor } from "~/payments/reject-reasons";
+import { paymentSessionRow } from "~/payments/session-row";
 import { recordEvent } from "~/payments/timeline.server";
 import { annotateRequest } from "~/observability/request-context.server";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
@@ -42,31 +42,11 @@ export async function receivePaymentSession(
   // Amounts Accelebit cannot express (three-decimal currencies) are answered normally, then
   // rejected with a clear reason: Shopify needs the 2xx before it accepts a reject.
   const amount = formatAccelebitAmount(body.amount, body.currency);
-  const billing = body.customer?.billing_address ?? null;
-
   const data = {
-    shopId: shop.id,
-    shopifyId: body.id,
-    gid: body.gid,
-    group: body.group,
-    shopifySessionId: body.session_id ?? null,
-    kind: body.kind,
-    amount: body.amount,
-    currency: body.currency,
-    test: body.test,
+    ...paymentSessionRow(shop.id, headers, body, amount, "awaiting_card"),
     paymentMethodType: "offsite",
-    status: amount.ok ? "awaiting_card" : "rejecting",
-    rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
-    merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
     shopperToken: token,
     cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
-    proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
-    merchantLocale: body.merchant_locale ?? null,
-    customerEmail: body.customer?.email ?? null,
-    customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
-    billingAddress: billing ? JSON.stringify(billing) : null,
-    shopifyRequestId: headers.requestId,
-    apiVersion: headers.apiVersion,
     responseBody,
   };
   try {

@@ -7,7 +7,7 @@ import { enqueueCardCharge, sealCardData } from "~/payments/card/charge.server";
 import type { CardSessionBody } from "~/payments/card/request";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import type { IntakeAnswer } from "~/payments/intake.server";
-import { rejectReasonFor } from "~/payments/reject-reasons";
+import { paymentSessionRow } from "~/payments/session-row";
 import type { SessionHeaders } from "~/payments/session-request";
 import { recordEvent } from "~/payments/timeline.server";
 
@@ -28,35 +28,16 @@ export async function receiveCardSession(
   if (await alreadyStored(shop.id, body.id)) return { status: 201, body: "" };
 
   const amount = formatAccelebitAmount(body.amount, body.currency);
-  const billing = body.customer?.billing_address ?? null;
   const { moto, ...encrypted } = body.payment_method.data;
   try {
     await db().$transaction(async (tx) => {
       const session = await tx.paymentSession.create({
         data: {
-          shopId: shop.id,
-          shopifyId: body.id,
-          gid: body.gid,
-          group: body.group,
-          shopifySessionId: body.session_id ?? null,
-          kind: body.kind,
-          amount: body.amount,
-          currency: body.currency,
-          test: body.test,
+          ...paymentSessionRow(shop.id, headers, body, amount, "processing"),
           paymentMethodType: "credit_card",
-          status: amount.ok ? "processing" : "rejecting",
-          rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
-          merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
           // Opaque address of the 3-D Secure page; never Shopify's id.
           shopperToken: randomBytes(24).toString("base64url"),
-          proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
-          merchantLocale: body.merchant_locale ?? null,
-          customerEmail: body.customer?.email ?? null,
-          customerPhone: body.customer?.phone_number ?? billing?.phone_number ?? null,
-          billingAddress: billing ? JSON.stringify(billing) : null,
           clientIp: body.client_details?.ip_address ?? null,
-          shopifyRequestId: headers.requestId,
-          apiVersion: headers.apiVersion,
           responseBody: "",
         },
       });
