@@ -24,5 +24,20 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 }
 
 function tooLarge(maxBytes: number): Response {
-  return new Response(`Request body larger than ${maxBytes} bytes`, { status: 413 });
+  return plainText(`Request body larger than ${maxBytes} bytes`, 413);
+}
+
+/** A plain-text answer: the clear message a 4xx carries. */
+export function plainText(message: string, status: number): Response {
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+/** The request's JSON body, or the answer to give instead: 413 when larger than `maxBytes`, 400 when not JSON. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; json: unknown } | { ok: false; response: Response }> {
+  try {
+    return { ok: true, json: JSON.parse(await readBodyText(request, maxBytes)) };
+  } catch (error) {
+    if (error instanceof Response) return { ok: false, response: error };
+    return { ok: false, response: plainText("Body is not valid JSON", 400) };
+  }
 }

@@ -1,11 +1,10 @@
-import { formatAccelebitAmount, type AccelebitGateway } from "~/accelebit";
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { recordEvent } from "~/payments/timeline.server";
 import { annotateRequest } from "~/observability/request-context.server";
-import { accelebitError, type AccelebitError } from "~/accelebit";
+import { accelebitError, formatAccelebitAmount, type AccelebitAccount, type AccelebitError, type AccelebitGateway } from "~/accelebit";
 import { applyGatewayError, applyKeyProblem, applyPayment, type Completion, type CompletionTarget } from "~/payments/completion.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
 
@@ -124,6 +123,21 @@ async function chargeClaimed(
 }
 
 /**
+ * Accelebit's record of a payment after 3-D Secure (the return request proves nothing),
+ * noted on the session's timeline. Offsite and card sessions both come back through here.
+ */
+export async function rereadAfterThreeDs(account: AccelebitAccount, session: { id: string; shopId: string }, paymentId: string) {
+  const read = await account.retrievePayment(paymentId);
+  await recordEvent(db(), {
+    shopId: session.shopId,
+    paymentSessionId: session.id,
+    kind: "three_ds.return",
+    summary: `The shopper came back from 3-D Secure; Accelebit says ${read.ok ? read.value.status : `nothing (${read.error.name})`}`,
+  });
+  return read;
+}
+
+/**
  * The shopper came back from 3-D Secure. Whatever the URL says, the payment is re-read from
  * Accelebit: a forged return cannot resolve a session.
  */
@@ -137,13 +151,7 @@ export async function finishThreeDs(token: string, deps: ChargeDeps): Promise<Su
   const account = await accountForSession(deps, session);
   const target = { sessionId: session.id, attemptId: attempt.id, from: ["three_ds" as const], maxAttempts: deps.maxAttempts };
   if (!account.ok) return applyKeyProblem(target, account.error.message);
-  const read = await account.value.retrievePayment(attempt.accelebitPaymentId);
-  await recordEvent(db(), {
-    shopId: session.shopId,
-    paymentSessionId: session.id,
-    kind: "three_ds.return",
-    summary: `The shopper came back from 3-D Secure; Accelebit says ${read.ok ? read.value.status : `nothing (${read.error.name})`}`,
-  });
+  const read = await rereadAfterThreeDs(account.value, session, attempt.accelebitPaymentId);
   // Accelebit unreachable, or the bank has not finished: the waiting page asks again.
   if (!read.ok || read.value.status === "pending_3ds") return { kind: "still-pending" };
   return applyPayment(target, read.value, session.kind, deps.now?.() ?? new Date());

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { amountToMinorUnits, formatAccelebitAmount, minorUnitsToAmount } from "~/accelebit";
 import { db, isUniqueViolation, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
-import { readBodyText } from "~/lib/http.server";
+import { plainText as text, readJsonBody } from "~/lib/http.server";
 import { logger } from "~/lib/logger";
 import { describeIssues, readSessionHeaders, type SessionHeaders } from "~/payments/session-request";
 import { recordEvent } from "~/payments/timeline.server";
@@ -59,21 +59,12 @@ export async function answerSessionRequest<T>(
   if (request.method !== "POST") return text("Method not allowed", 405);
   const headers = readSessionHeaders(request);
   if (!headers.success) return text(`Invalid headers: ${describeIssues(headers.error)}`, 400);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readBodyText(request, MAX_REQUEST_BYTES));
-  } catch (error) {
-    if (error instanceof Response) return error;
-    return text("Body is not valid JSON", 400);
-  }
-  const body = schema.safeParse(json);
+  const read = await readJsonBody(request, MAX_REQUEST_BYTES);
+  if (!read.ok) return read.response;
+  const body = schema.safeParse(read.json);
   if (!body.success) return text(`Invalid ${what}: ${describeIssues(body.error)}`, 422);
   const answer = await receive(headers.data, body.data);
   return answer.status === 201 ? new Response(null, { status: 201 }) : text(answer.body, answer.status);
-}
-
-export function text(message: string, status: number): Response {
-  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
 // ─── Intake ──────────────────────────────────────────────────────────────────────────

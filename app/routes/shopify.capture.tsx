@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { captureSessionBody } from "~/payments/finalized-session-request";
-import { answerSessionRequest, text } from "~/payments/finalized-sessions.server";
+import { plainText as text } from "~/lib/http.server";
+import { answerSessionRequest } from "~/payments/finalized-sessions.server";
 import { receiveCaptureSession } from "~/payments/captures.server";
 
 /** Shopify's capture_session_url: validate, store idempotently, answer 201 with an empty body; a job finishes it. */

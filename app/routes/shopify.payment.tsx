@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { config } from "~/lib/config.server";
-import { readBodyText } from "~/lib/http.server";
+import { plainText as text, readJsonBody } from "~/lib/http.server";
 import { receivePaymentSession } from "~/payments/intake.server";
 import { describeIssues, paymentSessionBody, readSessionHeaders } from "~/payments/session-request";
 
@@ -13,14 +13,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const headers = readSessionHeaders(request);
   if (!headers.success) return text(`Invalid headers: ${describeIssues(headers.error)}`, 400);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(await readBodyText(request, MAX_SESSION_BYTES));
-  } catch (error) {
-    if (error instanceof Response) return error;
-    return text("Body is not valid JSON", 400);
-  }
-  const body = paymentSessionBody.safeParse(json);
+  const read = await readJsonBody(request, MAX_SESSION_BYTES);
+  if (!read.ok) return read.response;
+  const body = paymentSessionBody.safeParse(read.json);
   if (!body.success) return text(`Invalid payment session: ${describeIssues(body.error)}`, 422);
 
   const settings = config();
@@ -34,8 +29,4 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export function loader() {
   return text("Method not allowed", 405);
-}
-
-function text(message: string, status: number) {
-  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

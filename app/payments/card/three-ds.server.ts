@@ -1,7 +1,7 @@
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
 import { config } from "~/lib/config.server";
-import type { ChargeDeps } from "~/payments/charge.server";
+import { rereadAfterThreeDs, type ChargeDeps } from "~/payments/charge.server";
 import { applyPayment } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
@@ -95,13 +95,7 @@ export async function cardThreeDsReturn(token: string, deps: ChargeDeps): Promis
 
   const account = await accountForSession(deps, session);
   if (!account.ok) return waiting(session, "Waiting for your bank", "Please wait.");
-  const read = await account.value.retrievePayment(attempt.accelebitPaymentId);
-  await recordEvent(db(), {
-    shopId: session.shopId,
-    paymentSessionId: session.id,
-    kind: "three_ds.return",
-    summary: `The shopper came back from 3-D Secure; Accelebit says ${read.ok ? read.value.status : `nothing (${read.error.name})`}`,
-  });
+  const read = await rereadAfterThreeDs(account.value, session, attempt.accelebitPaymentId);
   if (!read.ok || read.value.status === "pending_3ds")
     return waiting(session, "Waiting for your bank", "We are waiting for your bank to confirm this payment.");
   await applyPayment({ sessionId: session.id, attemptId: attempt.id, from: ["three_ds"], maxAttempts: 1 }, read.value, session.kind);
