@@ -1,33 +1,41 @@
 import { createWorker, type JobHandlers, type Worker } from "~/jobs";
 import { logger } from "~/lib/logger";
-import { PAYMENT_SESSION_DEADLINE, settleAbandonedSession } from "~/payments/abandonment.server";
 import { chargeDeps } from "~/payments/charge-deps.server";
 import { FINALIZE_PAYMENT_SESSION, finalizePaymentSession } from "~/payments/finalize.server";
 import { ACCELEBIT_EVENT, accelebitEventHandler } from "~/payments/gateway-events.server";
-import { RECONCILE_PAYMENTS, reconcileHandler, scheduleReconciler } from "~/payments/reconciler.server";
+import { PAYMENT_SESSION_DEADLINE, RECONCILE_PAYMENTS, reconcileHandler, scheduleReconciler, settleAbandonedSession } from "~/payments/sweeper.server";
 import { db } from "~/db.server";
 import { FINALIZE_HANDLERS } from "~/payments/finalized-sessions.server";
 import { REFUND_AT_ACCELEBIT, refundAtAccelebit } from "~/payments/refunds.server";
 import { VOID_AT_ACCELEBIT, voidAtAccelebit } from "~/payments/voids.server";
-import { CHARGE_CARD_SESSION, chargeCardHandler } from "~/payments/card/charge.server";
+import { REFUND_ATTEMPT, refundAttemptHandler } from "~/payments/attempt-refund.server";
+import { CHARGE_CARD_SESSION, chargeCardHandler, type CardChargeDeps } from "~/payments/card/charge.server";
+import { CONFIRM_CARD_SESSION, confirmCardHandler } from "~/payments/card/confirm.server";
 import { REFUND_UNCONFIRMED, refundUnconfirmedHandler } from "~/payments/card/confirmation.server";
 import { cardChargeDeps } from "~/payments/card/deps.server";
 import { REDIRECT_CARD_SESSION, redirectCardHandler } from "~/payments/card/redirect.server";
+import type { ChargeDeps } from "~/payments/charge.server";
 import { config } from "~/lib/config.server";
 
-/** Every durable job type of the app and its handler. */
-export const JOB_HANDLERS: JobHandlers = {
-  [FINALIZE_PAYMENT_SESSION]: finalizePaymentSession,
-  [REFUND_AT_ACCELEBIT]: refundAtAccelebit,
-  [VOID_AT_ACCELEBIT]: voidAtAccelebit,
-  ...FINALIZE_HANDLERS,
-  [PAYMENT_SESSION_DEADLINE]: settleAbandonedSession,
-  [ACCELEBIT_EVENT]: accelebitEventHandler(chargeDeps),
-  [RECONCILE_PAYMENTS]: reconcileHandler(chargeDeps),
-  [CHARGE_CARD_SESSION]: chargeCardHandler(cardChargeDeps),
-  [REDIRECT_CARD_SESSION]: redirectCardHandler(() => config().SHOPIFY_APP_URL),
-  [REFUND_UNCONFIRMED]: refundUnconfirmedHandler(chargeDeps),
-};
+/** Every durable job type of the app and its handler; tests may wire other collaborators (a gateway that does not sleep). */
+export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => CardChargeDeps } = { charge: chargeDeps, card: cardChargeDeps }): JobHandlers {
+  return {
+    [FINALIZE_PAYMENT_SESSION]: finalizePaymentSession,
+    [REFUND_AT_ACCELEBIT]: refundAtAccelebit,
+    [VOID_AT_ACCELEBIT]: voidAtAccelebit,
+    ...FINALIZE_HANDLERS,
+    [PAYMENT_SESSION_DEADLINE]: settleAbandonedSession,
+    [ACCELEBIT_EVENT]: accelebitEventHandler(deps.charge),
+    [RECONCILE_PAYMENTS]: reconcileHandler(deps.charge),
+    [CHARGE_CARD_SESSION]: chargeCardHandler(deps.card),
+    [REDIRECT_CARD_SESSION]: redirectCardHandler(() => config().SHOPIFY_APP_URL),
+    [CONFIRM_CARD_SESSION]: confirmCardHandler,
+    [REFUND_ATTEMPT]: refundAttemptHandler(deps.charge),
+    [REFUND_UNCONFIRMED]: refundUnconfirmedHandler(deps.charge),
+  };
+}
+
+export const JOB_HANDLERS: JobHandlers = createJobHandlers();
 
 let worker: Worker | undefined;
 

@@ -246,6 +246,7 @@ async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: 
         paymentSessionId: s.id,
         number: 1,
         idempotencyKey: `shopify-${s.shopifyId}-attempt-1`,
+        merchantRef: `${s.shopifyId}-attempt-1`,
         status: "captured",
         cardBrand: "visa",
         cardLast4: "4242",

@@ -222,12 +222,25 @@ export function createAccelebitGateway(options: AccelebitGatewayOptions): Accele
           { operation: "payments.create", method: "POST", path: "/payments", body: paymentWireBody(payment), idempotencyKey: key.value, secrets },
           {
             interpret: (success) => readCreatedPayment(success.data, { httpStatus: success.httpStatus, topLevelError: success.topLevelError, secrets }),
-            // Decision "5xx / 429 / network errors": before anyone decides a payment failed,
-            // look it up by merchantRef. Found → that is the answer; not found → the POST is
-            // repeated with the same Idempotency-Key, which cannot charge twice.
-            reconcile: async (error) => {
+            // Before anyone decides a payment failed, look it up by merchantRef
+            // (docs/decisions/0009-merchant-ref-lookup.md). Found → that is the answer; not found
+            // → the POST is repeated with the same Idempotency-Key, which cannot charge twice.
+            // A lookup that fails on the last try leaves the outcome unknown: only Accelebit's
+            // word that nothing exists lets the caller treat the attempt as not charged.
+            reconcile: async (error, { final }) => {
               const lookup = await findPaymentByMerchantRef(payment.merchantRef);
-              if (!lookup.ok) return "retry";
+              if (!lookup.ok) {
+                if (!final || error.category === "outcome_unknown") return "retry";
+                return err(
+                  accelebitError({
+                    name: error.name,
+                    category: "outcome_unknown",
+                    origin: error.origin,
+                    httpStatus: error.httpStatus,
+                    message: `${error.message}; the payment could not be looked up afterwards (${lookup.error.name})`,
+                  }),
+                );
+              }
               const ours = findOurPayment(lookup.value, { amount: payment.amount, currency: payment.currency, knownEarlierAttemptIds });
               if (ours === null) return "retry";
               logger.info(

@@ -37,6 +37,7 @@ export type { AmountFormatError } from "./amount";
 export type { CreateCustomerInput, CreatePaymentInput, CreateRefundInput } from "./request-schemas";
 export { PAYMENT_STATUSES } from "./response-schemas";
 export type { AccelebitCustomer, AccelebitPayment, AccelebitRefund, PaymentStatus, ThreeDsData } from "./response-schemas";
+export { findOurPayment } from "./merchant-ref-lookup";
 export type { MerchantRefLookup } from "./merchant-ref-lookup";
 export { DEFAULT_RETRY_POLICY } from "./retry-policy";
 export type { RetryPolicy } from "./retry-policy";

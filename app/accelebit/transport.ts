@@ -52,10 +52,10 @@ export type Reconciliation<T> = "retry" | Result<T, AccelebitError>;
 export interface CallOptions<T> {
   readonly interpret: (success: ApiSuccess) => Result<T, AccelebitError>;
   /**
-   * Called when a POST's outcome is unknown, and once more before giving up on any
+   * Called when a POST's outcome is unknown, and once more (`final`) before giving up on any
    * non-terminal error, so a payment that did happen is found before anyone decides it failed.
    */
-  readonly reconcile?: (error: AccelebitError) => Promise<Reconciliation<T>>;
+  readonly reconcile?: (error: AccelebitError, when: { final: boolean }) => Promise<Reconciliation<T>>;
 }
 
 /** Connection errors that prove the request never left: safe to retry even for a POST. */
@@ -104,7 +104,7 @@ export class Transport {
       if (error.category === "terminal") return err(error);
 
       if (error.category === "outcome_unknown" && options.reconcile) {
-        const settled = await options.reconcile(error);
+        const settled = await options.reconcile(error, { final: attempt === retry.maxAttempts });
         reconciledLastError = true;
         if (settled !== "retry") return settled.ok ? settled : err({ ...settled.error, attempts: attempt });
       }
@@ -120,7 +120,7 @@ export class Transport {
     }
     if (last === null) throw new Error("retry.maxAttempts must be at least 1");
     if (options.reconcile && !reconciledLastError) {
-      const settled = await options.reconcile(last);
+      const settled = await options.reconcile(last, { final: true });
       if (settled !== "retry") return settled.ok ? settled : err({ ...settled.error, attempts: last.attempts });
     }
     return err(last);

@@ -11,6 +11,7 @@ const objectSchema = z.looseObject({
   id: z.string().min(1).optional(),
   status: z.string().optional(),
   transactionId: z.string().min(1).optional(),
+  merchantRef: z.string().min(1).optional(),
 });
 
 const payloadSchema = z.looseObject({
@@ -32,6 +33,8 @@ export interface AccelebitWebhookEvent {
   /** The payment to re-read: the object itself for payment.*, the refunded payment for refund.* */
   readonly paymentId: string | null;
   readonly status: string | null;
+  /** The payment's merchantRef, when the payload carries it: finds an attempt whose payment id we never learned. */
+  readonly merchantRef: string | null;
 }
 
 export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEvent | null {
@@ -50,6 +53,7 @@ export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEv
     objectId: object.id,
     paymentId: objectType === "payment" ? object.id : (object.transactionId ?? null),
     status: object.status ?? null,
+    merchantRef: objectType === "payment" ? (object.merchantRef ?? null) : null,
   };
 }
 
@@ -57,6 +61,6 @@ export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEv
  * The key under which a delivery is remembered to ignore replays and Accelebit's retries:
  * the event id, or, when there is none, type + object id + status (the same fact told twice).
  */
-export function webhookDedupKey(event: AccelebitWebhookEvent): string {
+export function webhookDedupKey(event: Pick<AccelebitWebhookEvent, "id" | "type" | "objectId" | "status">): string {
   return event.id !== null ? `accelebit:event:${event.id}` : `accelebit:${event.type}:${event.objectId}:${event.status ?? ""}`;
 }

@@ -1,7 +1,12 @@
 import { db } from "~/db.server";
 import { FINALIZE_JOB } from "~/payments/finalized-sessions.server";
 import { FINALIZE_PAYMENT_SESSION } from "~/payments/finalize.server";
-import { PAYMENT_SESSION_DEADLINE } from "~/payments/abandonment.server";
+import { PAYMENT_SESSION_DEADLINE, RECONCILE_PAYMENTS } from "~/payments/sweeper.server";
+import { REFUND_ATTEMPT } from "~/payments/attempt-refund.server";
+import { CHARGE_CARD_SESSION } from "~/payments/card/charge.server";
+import { CONFIRM_CARD_SESSION } from "~/payments/card/confirm.server";
+import { REFUND_UNCONFIRMED } from "~/payments/card/confirmation.server";
+import { REDIRECT_CARD_SESSION } from "~/payments/card/redirect.server";
 import { REFUND_AT_ACCELEBIT } from "~/payments/refunds.server";
 import { VOID_AT_ACCELEBIT } from "~/payments/voids.server";
 import { ACCELEBIT_EVENT } from "~/payments/gateway-events.server";
@@ -9,8 +14,8 @@ import { PAYMENT_SESSION_STATUSES } from "~/payments/session-status";
 
 /**
  * Which background jobs belong to a payment session. Job rows carry no session column, but
- * every job a session causes has a dedupe key built from its id (written by
- * app/payments: abandonment, finalize, refunds, voids and finalized-sessions). Looking jobs
+ * every job a session causes has a dedupe key built from its id or one of its attempts' (written
+ * by app/payments: finalize, card jobs, attempt refunds, refunds, voids and finalized-sessions). Looking jobs
  * up by their exact keys uses the unique index on Job.dedupeKey, so a session's jobs are
  * found in one indexed query however many jobs the shop has. Webhook jobs are keyed by the
  * gateway event instead; they are matched through the event's Accelebit payment id.
@@ -19,14 +24,17 @@ const FINALIZED_STATUSES = ["processing", "resolving", "rejecting", "resolved", 
 
 export interface SessionJobKeys {
   paymentSessionId: string;
+  attemptIds: string[];
   refundIds: string[];
   captureIds: string[];
   voidIds: string[];
 }
 
-export function sessionJobKeys({ paymentSessionId, refundIds, captureIds, voidIds }: SessionJobKeys): string[] {
+export function sessionJobKeys({ paymentSessionId, attemptIds, refundIds, captureIds, voidIds }: SessionJobKeys): string[] {
   return [
     `deadline:${paymentSessionId}`,
+    ...CARD_JOB_PREFIXES.map((prefix) => `${prefix}:${paymentSessionId}`),
+    ...attemptIds.map((id) => `attempt-refund:${id}`),
     ...PAYMENT_SESSION_STATUSES.map((status) => `finalize:${paymentSessionId}:${status}`),
     ...refundIds.flatMap((id) => [`refund:${id}`, ...FINALIZED_STATUSES.map((s) => `finalize-refund:${id}:${s}`)]),
     ...captureIds.flatMap((id) => FINALIZED_STATUSES.map((s) => `finalize-capture:${id}:${s}`)),
@@ -34,7 +42,16 @@ export function sessionJobKeys({ paymentSessionId, refundIds, captureIds, voidId
   ];
 }
 
+/** The credit-card jobs of a session, keyed by its id. */
+const CARD_JOB_PREFIXES = ["card-charge", "card-redirect", "card-confirm", "card-refund"] as const;
+
 const JOB_LABELS: Readonly<Record<string, string>> = {
+  [CHARGE_CARD_SESSION]: "Charge the card at Accelebit",
+  [REDIRECT_CARD_SESSION]: "Send the shopper to 3-D Secure",
+  [CONFIRM_CARD_SESSION]: "Ask Shopify to confirm the payment",
+  [REFUND_UNCONFIRMED]: "Refund the payment Shopify did not confirm",
+  [REFUND_ATTEMPT]: "Refund a charge the payment does not keep",
+  [RECONCILE_PAYMENTS]: "Settle payments left open",
   [FINALIZE_PAYMENT_SESSION]: "Tell Shopify the payment's outcome",
   [PAYMENT_SESSION_DEADLINE]: "Settle the payment if the customer left",
   [REFUND_AT_ACCELEBIT]: "Refund at Accelebit",
@@ -93,12 +110,14 @@ async function openWebhookJobs(shopId: string, accelebitPaymentIds: string[]) {
   return jobs.filter((job) => job.dedupeKey !== null && ids.has(job.dedupeKey));
 }
 
-type Owner = "payment" | "refund" | "capture" | "void" | "event";
+type Owner = "payment" | "attempt" | "refund" | "capture" | "void" | "event";
 
 /** What the id after a dedupe key's prefix names. */
 const KEY_OWNERS: ReadonlyMap<string, Owner> = new Map([
   ["deadline", "payment"],
   ["finalize", "payment"],
+  ...CARD_JOB_PREFIXES.map((prefix) => [prefix, "payment"] as const),
+  ["attempt-refund", "attempt"],
   ["refund", "refund"],
   ["finalize-refund", "refund"],
   ["finalize-capture", "capture"],
@@ -112,15 +131,23 @@ const KEY_OWNERS: ReadonlyMap<string, Owner> = new Map([
  * its dedupe key), when it has one. Jobs of another shop never match: every lookup is scoped.
  */
 export async function sessionsOfJobs(shopId: string, jobs: { id: string; dedupeKey: string | null }[]): Promise<Map<string, string>> {
-  const byKind: Record<Owner, Map<string, string>> = { payment: new Map(), refund: new Map(), capture: new Map(), void: new Map(), event: new Map() };
+  const byKind: Record<Owner, Map<string, string>> = {
+    payment: new Map(),
+    attempt: new Map(),
+    refund: new Map(),
+    capture: new Map(),
+    void: new Map(),
+    event: new Map(),
+  };
   for (const job of jobs) {
     const [prefix = "", id] = (job.dedupeKey ?? "").split(":");
     const owner = KEY_OWNERS.get(prefix);
     if (owner && id) byKind[owner].set(job.id, id);
   }
   const ids = (map: Map<string, string>) => [...new Set(map.values())];
-  const [payments, refunds, captures, voids, events] = await Promise.all([
+  const [payments, attempts, refunds, captures, voids, events] = await Promise.all([
     db().paymentSession.findMany({ where: { shopId, id: { in: ids(byKind.payment) } }, select: { id: true } }),
+    db().paymentAttempt.findMany({ where: { paymentSession: { shopId }, id: { in: ids(byKind.attempt) } }, select: { id: true, paymentSessionId: true } }),
     db().refundSession.findMany({ where: { shopId, id: { in: ids(byKind.refund) } }, select: { id: true, paymentSessionId: true } }),
     db().captureSession.findMany({ where: { shopId, id: { in: ids(byKind.capture) } }, select: { id: true, paymentSessionId: true } }),
     db().voidSession.findMany({ where: { shopId, id: { in: ids(byKind.void) } }, select: { id: true, paymentSessionId: true } }),
@@ -132,6 +159,7 @@ export async function sessionsOfJobs(shopId: string, jobs: { id: string; dedupeK
   });
   const target = new Map<Owner, Map<string, string | null>>([
     ["payment", new Map(payments.map((p) => [p.id, p.id]))],
+    ["attempt", new Map(attempts.map((a) => [a.id, a.paymentSessionId]))],
     ["refund", new Map(refunds.map((r) => [r.id, r.paymentSessionId]))],
     ["capture", new Map(captures.map((c) => [c.id, c.paymentSessionId]))],
     ["void", new Map(voids.map((v) => [v.id, v.paymentSessionId]))],

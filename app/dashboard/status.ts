@@ -10,6 +10,7 @@ export const STATUS_LABELS: Readonly<Record<PaymentSessionStatus, string>> = {
   awaiting_card: "Awaiting card",
   processing: "Processing card",
   three_ds: "3-D Secure",
+  confirming: "3-D Secure passed, Shopify confirming",
   pending: "Pending",
   // Decided and paid (or refused) at Accelebit; Shopify has not acknowledged yet.
   resolving: "Paid, confirming with Shopify",
@@ -22,6 +23,7 @@ const STATUS_TONES: Readonly<Record<PaymentSessionStatus, BadgeTone>> = {
   awaiting_card: undefined,
   processing: "info",
   three_ds: "info",
+  confirming: "info",
   pending: "attention",
   resolving: "success",
   rejecting: "warning",

@@ -102,7 +102,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       finalizedAt: true,
       // Deliberately not the whole attempt row: brand, last four and the error name only.
       attempts: {
-        select: { number: true, createdAt: true, status: true, cardBrand: true, cardLast4: true, errorName: true, accelebitPaymentId: true },
+        select: { id: true, number: true, createdAt: true, status: true, cardBrand: true, cardLast4: true, errorName: true, accelebitPaymentId: true },
         orderBy: { number: "asc" },
       },
       events: { select: { id: true, createdAt: true, kind: true, summary: true, detail: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
@@ -120,6 +120,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     shopId,
     {
       paymentSessionId: session.id,
+      attemptIds: session.attempts.map((a) => a.id),
       refundIds: session.refundSessions.map((r) => r.id),
       captureIds: session.captureSessions.map((c) => c.id),
       voidIds: session.voidSessions.map((v) => v.id),

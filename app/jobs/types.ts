@@ -23,6 +23,8 @@ export interface JobContext {
   /** 1 for the first run, 2 for the first retry, … */
   readonly attempt: number;
   readonly shopId: string | null;
+  /** The worker's clock when the job was claimed (tests move it instead of waiting). */
+  readonly now: Date;
   /** Already carries jobId, jobType and attempt. */
   readonly logger: Logger;
 }

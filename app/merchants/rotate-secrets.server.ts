@@ -1,6 +1,7 @@
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { secretContext } from "~/merchants/settings.server";
+import { cardPayloadContext } from "~/payments/card/charge.server";
 import { context as sessionTokenContext } from "~/shopify/encrypted-session-storage";
 
 /**
@@ -32,6 +33,12 @@ export async function rotateSecrets(box: SecretBox): Promise<{ rotated: number }
       refreshToken: reseal(s.refreshToken, sessionTokenContext(s.id, "refresh")),
     };
     if (Object.values(data).some(Boolean)) await db().session.update({ where: { id: s.id }, data });
+  }
+  // Sealed cards of credit-card sessions still waiting for their charge (docs/decisions/0006-card-payload-lifetime.md).
+  for (const c of await db().cardPayload.findMany({ select: { paymentSessionId: true, ciphertext: true } })) {
+    const ciphertext = reseal(c.ciphertext, cardPayloadContext(c.paymentSessionId));
+    // A charge that finished meanwhile deleted the row: nothing to rewrite.
+    if (ciphertext) await db().cardPayload.updateMany({ where: { paymentSessionId: c.paymentSessionId }, data: { ciphertext } });
   }
   return { rotated };
 }

@@ -142,8 +142,13 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
     await db().shopSettings.update({ where: { shopId: shop.id }, data: { ready: true, externalHandle, configuredAt: new Date() } });
     return { status: "saved", configured: true, settingsUrl: paymentsSettingsUrl(shopDomain, deps.apiKey) };
   }
-  await db().shopSettings.update({ where: { shopId: shop.id }, data: { ready: false } });
-  if ("userErrors" in configured) return { status: "saved", configured: false, userErrors: configured.userErrors.map((e) => e.message) };
+  if ("userErrors" in configured) {
+    // Shopify refused the configuration: the provider is not ready in Shopify's eyes either.
+    await db().shopSettings.update({ where: { shopId: shop.id }, data: { ready: false } });
+    return { status: "saved", configured: false, userErrors: configured.userErrors.map((e) => e.message) };
+  }
+  // Shopify could not be reached: the keys are saved and the shop keeps the readiness it had
+  // (docs/decisions/0007-replay-before-readiness.md); saving again tells Shopify.
   return { status: "saved", configured: false, failure: configured.failure };
 }
 

@@ -1,11 +1,12 @@
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
-import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
-import { accountForSession } from "~/payments/gateway-account.server";
-import { recordEvent } from "~/payments/timeline.server";
 import { annotateRequest } from "~/observability/request-context.server";
-import { accelebitError, formatAccelebitAmount, type AccelebitAccount, type AccelebitError, type AccelebitGateway } from "~/accelebit";
-import { applyGatewayError, applyKeyProblem, applyPayment, type Completion, type CompletionTarget } from "~/payments/completion.server";
+import { formatAccelebitAmount, type AccelebitAccount, type AccelebitGateway } from "~/accelebit";
+import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
+import { applyAttemptFact, type Completion } from "~/payments/completion.server";
+import { accountForSession } from "~/payments/gateway-account.server";
+import { createPaymentFact, readAttempt } from "~/payments/gateway-facts.server";
+import { recordEvent } from "~/payments/timeline.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
 
 export interface ChargeDeps {
@@ -24,80 +25,97 @@ export function threeDsReturnUrl(appUrl: string, token: string): string {
   return `${appUrl}/pay/${token}/return`;
 }
 
-/** Idempotency-Key of an attempt: the same card submission always carries the same key. */
+/**
+ * An attempt's identity at Accelebit (docs/decisions/0001-attempt-identity.md): the same card
+ * submission always carries the same Idempotency-Key, and its own merchantRef, which still
+ * starts with Shopify's id so a merchant can find every attempt of an order at Accelebit.
+ */
 export function attemptIdempotencyKey(shopifyId: string, attempt: number): string {
   return `shopify-${shopifyId}-attempt-${attempt}`;
+}
+export function attemptMerchantRef(shopifyId: string, attempt: number): string {
+  return `${shopifyId}-attempt-${attempt}`;
+}
+
+/** A new attempt of a session: its identity is stored before anything is sent. */
+export function newAttemptRow(session: { id: string; shopifyId: string }, number: number, card: { brand: string; last4: string }) {
+  return {
+    paymentSessionId: session.id,
+    number,
+    idempotencyKey: attemptIdempotencyKey(session.shopifyId, number),
+    merchantRef: attemptMerchantRef(session.shopifyId, number),
+    status: "submitted",
+    cardBrand: card.brand,
+    cardLast4: card.last4,
+  };
 }
 
 /**
  * The shopper submitted a card. At most one submission of a session is charged at a time:
- * the session moves from awaiting_card to processing with a compare-and-set, so a double
- * click or a re-posted form finds it busy and waits for the first one's result instead
- * of charging again. Card data stays in this function's memory and is never stored.
+ * the session moves from awaiting_card to processing with a compare-and-set, in the same
+ * transaction that writes the new attempt, so a double click or a re-posted form finds it
+ * busy and waits for the first one's result instead of charging again. Card data stays in
+ * this function's memory and is never stored.
  */
 export async function submitCard(token: string, fields: Record<string, unknown>, clientIp: string | null, deps: ChargeDeps): Promise<SubmitOutcome> {
-  const now = deps.now?.() ?? new Date();
-  const session = await findSession(token);
+  const now = () => deps.now?.() ?? new Date();
+  const session = await db().paymentSession.findUnique({
+    where: { shopperToken: token },
+    include: { attempts: { select: { number: true, accelebitPaymentId: true } } },
+  });
   if (!session) return { kind: "not-found" };
   annotateRequest({ paymentSessionId: session.id });
 
-  const checked = checkCardForm(fields, now);
+  const checked = checkCardForm(fields, now());
   if (checked.errors) return { kind: "invalid", errors: checked.errors, holderName: String(fields.name ?? "").slice(0, 100) };
   const card = checked.card;
 
-  const claimed = await db().paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing", clientIp } });
-  if (claimed.count === 0) return { kind: "busy" };
-
-  const earlier = await db().paymentAttempt.findMany({ where: { paymentSessionId: session.id }, select: { number: true, accelebitPaymentId: true } });
-  const number = earlier.length + 1;
-  const attempt = await db().paymentAttempt.create({
-    data: {
+  const number = session.attempts.length + 1;
+  const row = newAttemptRow(session, number, { brand: cardBrand(card.number), last4: card.number.slice(-4) });
+  const attempt = await db().$transaction(async (tx) => {
+    const claimed = await tx.paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing", clientIp } });
+    if (claimed.count === 0) return null;
+    const created = await tx.paymentAttempt.create({ data: row });
+    await recordEvent(tx, {
+      shopId: session.shopId,
       paymentSessionId: session.id,
-      number,
-      idempotencyKey: attemptIdempotencyKey(session.shopifyId, number),
-      status: "submitted",
-      cardBrand: cardBrand(card.number),
-      cardLast4: card.number.slice(-4),
-    },
+      kind: "attempt.submitted",
+      summary: `Attempt ${number}: ${created.cardBrand} •••• ${created.cardLast4}`,
+      detail: { idempotencyKey: created.idempotencyKey, merchantRef: created.merchantRef },
+    });
+    return created;
   });
-  await recordEvent(db(), {
-    shopId: session.shopId,
-    paymentSessionId: session.id,
-    kind: "attempt.submitted",
-    summary: `Attempt ${number}: ${attempt.cardBrand} •••• ${attempt.cardLast4}`,
-    detail: { idempotencyKey: attempt.idempotencyKey },
-  });
-  const target = { sessionId: session.id, attemptId: attempt.id, from: ["processing" as const], maxAttempts: deps.maxAttempts };
+  if (!attempt) return { kind: "busy" };
+
+  const context = { now: now(), maxAttempts: deps.maxAttempts };
   try {
-    return await chargeClaimed(session, attempt, earlier, card, token, clientIp, target, deps, now);
+    const others = session.attempts.map((a) => a.accelebitPaymentId).filter((id): id is string => Boolean(id));
+    const fact = await chargeAttempt(session, attempt, card, others, token, clientIp, deps);
+    return await applyAttemptFact(session.id, attempt.id, fact, { ...context, now: now() });
   } catch (error) {
-    // Something broke after the card may have reached Accelebit: we cannot know whether it
-    // was charged, so the session goes pending (never rejected, never charged again) and
+    // Something broke after the card may have reached Accelebit: we cannot know whether it was
+    // charged, so the attempt's outcome is unknown (never rejected, never charged again) and
     // Accelebit's record settles it later.
-    return applyGatewayError(target, unknownOutcome(error), now);
+    const name = error instanceof Error ? error.name : "error";
+    return applyAttemptFact(session.id, attempt.id, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context);
   }
 }
 
-type Session = NonNullable<Awaited<ReturnType<typeof findSession>>>;
-const findSession = (token: string) => db().paymentSession.findUnique({ where: { shopperToken: token } });
+type SessionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["paymentSession"]["findUnique"]>>>;
 
-async function chargeClaimed(
-  session: Session,
-  attempt: { id: string; idempotencyKey: string },
-  earlier: { number: number; accelebitPaymentId: string | null }[],
+async function chargeAttempt(
+  session: SessionRow,
+  attempt: { idempotencyKey: string; merchantRef: string; number: number },
   card: CheckedCard,
+  others: string[],
   token: string,
   clientIp: string | null,
-  target: CompletionTarget,
   deps: ChargeDeps,
-  now: Date,
-): Promise<SubmitOutcome> {
-  const number = earlier.length + 1;
+) {
   const account = await accountForSession(deps, session);
-  if (!account.ok) return applyKeyProblem(target, account.error.message);
-
+  if (!account.ok) return { kind: "cannot-charge", message: `${account.error.message}. Add the right key on the Accelebit settings page` } as const;
   const amount = formatAccelebitAmount(session.amount.toString(), session.currency);
-  if (!amount.ok) return applyKeyProblem(target, `The amount cannot be sent to Accelebit: ${amount.error.message}`);
+  if (!amount.ok) return { kind: "cannot-charge", message: `The amount cannot be sent to Accelebit: ${amount.error.message}` } as const;
 
   const result = await account.value.createPayment(
     {
@@ -110,60 +128,51 @@ async function chargeClaimed(
         card.holderName,
         buyerIpv4(clientIp),
       ),
-      merchantRef: session.shopifyId,
+      merchantRef: attempt.merchantRef,
       returnUrl: threeDsReturnUrl(deps.appUrl, token),
-      metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(number) },
+      metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
     },
-    {
-      idempotencyKey: attempt.idempotencyKey,
-      knownEarlierAttemptIds: earlier.map((a) => a.accelebitPaymentId).filter((id): id is string => Boolean(id)),
-    },
+    { idempotencyKey: attempt.idempotencyKey, knownEarlierAttemptIds: others },
   );
-  return result.ok ? applyPayment(target, result.value, session.kind, now) : applyGatewayError(target, result.error, now);
+  return createPaymentFact(result);
 }
 
 /**
- * Accelebit's record of a payment after 3-D Secure (the return request proves nothing),
+ * Accelebit's record of the attempt after 3-D Secure (the return request proves nothing),
  * noted on the session's timeline. Offsite and card sessions both come back through here.
  */
-export async function rereadAfterThreeDs(account: AccelebitAccount, session: { id: string; shopId: string }, paymentId: string) {
-  const read = await account.retrievePayment(paymentId);
+export async function rereadAfterThreeDs(
+  account: AccelebitAccount,
+  session: { id: string; shopId: string; amount: { toString(): string }; currency: string },
+  attempt: { accelebitPaymentId: string | null; merchantRef: string },
+) {
+  const read = await readAttempt(account, attempt, session, []);
+  const said =
+    read.kind === "fact" && read.fact.kind === "payment" ? read.fact.status : read.kind === "unavailable" ? `nothing (${read.reason})` : "no payment";
   await recordEvent(db(), {
     shopId: session.shopId,
     paymentSessionId: session.id,
     kind: "three_ds.return",
-    summary: `The shopper came back from 3-D Secure; Accelebit says ${read.ok ? read.value.status : `nothing (${read.error.name})`}`,
+    summary: `The shopper came back from 3-D Secure; Accelebit says ${said}`,
   });
   return read;
 }
 
 /**
- * The shopper came back from 3-D Secure. Whatever the URL says, the payment is re-read from
- * Accelebit: a forged return cannot resolve a session.
+ * The shopper came back from 3-D Secure. Whatever the URL says, the session's latest attempt
+ * (the only one that can be in 3-D Secure) is re-read from Accelebit: a forged return cannot
+ * resolve a session. A missing key or an unreachable gateway changes nothing
+ * (docs/decisions/0005-reads-never-reject-blind.md): the waiting page asks again.
  */
 export async function finishThreeDs(token: string, deps: ChargeDeps): Promise<SubmitOutcome | { kind: "still-pending" }> {
-  const session = await db().paymentSession.findUnique({ where: { shopperToken: token } });
+  const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, include: { attempts: { orderBy: { number: "desc" }, take: 1 } } });
   if (!session) return { kind: "not-found" };
-  if (session.status !== "three_ds") return { kind: "unchanged" };
-  const attempt = await db().paymentAttempt.findFirst({ where: { paymentSessionId: session.id, status: "pending_3ds" }, orderBy: { number: "desc" } });
-  if (!attempt?.accelebitPaymentId) return { kind: "unchanged" };
+  const attempt = session.attempts[0];
+  if (session.status !== "three_ds" || attempt?.status !== "pending_3ds") return { kind: "unchanged" };
 
   const account = await accountForSession(deps, session);
-  const target = { sessionId: session.id, attemptId: attempt.id, from: ["three_ds" as const], maxAttempts: deps.maxAttempts };
-  if (!account.ok) return applyKeyProblem(target, account.error.message);
-  const read = await rereadAfterThreeDs(account.value, session, attempt.accelebitPaymentId);
-  // Accelebit unreachable, or the bank has not finished: the waiting page asks again.
-  if (!read.ok || read.value.status === "pending_3ds") return { kind: "still-pending" };
-  return applyPayment(target, read.value, session.kind, deps.now?.() ?? new Date());
-}
-
-function unknownOutcome(error: unknown): AccelebitError {
-  return accelebitError({
-    name: "NETWORK_ERROR",
-    category: "outcome_unknown",
-    origin: "network",
-    httpStatus: null,
-    // The class name only: a message could quote request data.
-    message: `Unexpected ${error instanceof Error ? error.name : "error"} while charging`,
-  });
+  if (!account.ok) return { kind: "still-pending" };
+  const read = await rereadAfterThreeDs(account.value, session, attempt);
+  if (read.kind !== "fact" || (read.fact.kind === "payment" && read.fact.status === "pending_3ds")) return { kind: "still-pending" };
+  return applyAttemptFact(session.id, attempt.id, read.fact, { now: deps.now?.() ?? new Date(), maxAttempts: deps.maxAttempts });
 }

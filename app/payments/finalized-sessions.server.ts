@@ -87,15 +87,17 @@ export async function receiveFinalizedSession(
   shopifyId: string,
   store: (tx: Tx, shopId: string) => Promise<{ status: string; paymentSessionId: string | null; rejectReason: string | null; merchantMessage: string | null }>,
 ): Promise<Answer> {
-  const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
-  if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
+  const shop = await db().shop.findUnique({ where: { domain: headers.shop }, select: { id: true, active: true } });
+  if (!shop) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
 
+  // A retry gets its answer before any check of the shop; and these sessions act on money the
+  // shop already took, so they need no readiness (docs/decisions/0007-replay-before-readiness.md).
   const fields = { shop: headers.shop, kind, shopifySessionId: shopifyId, shopifyRequestId: headers.requestId };
   if (await isStored(kind, shop.id, shopifyId)) {
     logger.info(fields, "finalized session request repeated");
     return ACCEPTED;
   }
+  if (!shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
   try {
     const row = await db().$transaction(async (tx) => {
       const stored = await store(tx, shop.id);

@@ -5,8 +5,9 @@ import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
 import { secretContext } from "~/merchants/settings.server";
 import type { ChargeDeps } from "~/payments/charge.server";
-import { settleFromGateway } from "~/payments/completion.server";
+import { applyAttemptFact } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
+import { readAttempt } from "~/payments/gateway-facts.server";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
@@ -33,7 +34,14 @@ export async function receiveAccelebitWebhook(webhookToken: string, rawBody: str
     await db().$transaction(async (tx) => {
       const recorded = await tx.gatewayEvent.create({
         // objectId: the payment to re-read (for refund.* the refunded payment).
-        data: { shopId: shop.id, eventId: webhookDedupKey(event), type: event.type, objectId: event.paymentId, signatureValid: true },
+        data: {
+          shopId: shop.id,
+          eventId: webhookDedupKey(event),
+          type: event.type,
+          objectId: event.paymentId,
+          merchantRef: event.merchantRef,
+          signatureValid: true,
+        },
       });
       await enqueueJob(tx, { type: ACCELEBIT_EVENT, payload: { gatewayEventId: recorded.id }, shopId: shop.id, dedupeKey: `event:${recorded.id}` });
     });
@@ -43,41 +51,63 @@ export async function receiveAccelebitWebhook(webhookToken: string, rawBody: str
   return { status: 200, body: "ok" };
 }
 
-/** The job: re-read the payment from Accelebit and settle the session it belongs to. */
+/**
+ * The job: find the attempt the webhook names — by its stored payment id, or by its own
+ * merchantRef when we never learned the id — re-read that attempt from Accelebit and decide
+ * like any other path (docs/decisions/0001-attempt-identity.md). A payment that is no attempt
+ * of this shop's is ignored.
+ */
 export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "box" | "maxAttempts">) {
   return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger }) => {
     const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
     if (!event?.objectId) return;
+    const processed = () => db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
     if (event.type.startsWith("refund.")) {
       await hurryRefunds(event.shopId, event.objectId);
-      await db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
+      await processed();
       return;
     }
-    const session = await db().paymentSession.findFirst({
-      where: { shopId: event.shopId, OR: [{ accelebitPaymentId: event.objectId }, { attempts: { some: { accelebitPaymentId: event.objectId } } }] },
-    });
-    if (session) {
-      const { gateway, box, maxAttempts } = deps();
-      const account = await accountForSession({ gateway, box }, session);
-      if (account.ok) {
-        const read = await account.value.retrievePayment(event.objectId);
-        if (!read.ok) {
-          if (read.error.category === "terminal") logger.warn({ gatewayEventId, error: read.error.name }, "webhook names a payment Accelebit does not return");
-          else throw new RetryableJobError(`Accelebit ${read.error.name} while re-reading the payment`);
-        } else {
-          await recordEvent(db(), {
-            shopId: session.shopId,
-            paymentSessionId: session.id,
-            kind: "webhook.received",
-            summary: `Accelebit webhook ${event.type}; the payment re-read from Accelebit is ${read.value.status}`,
-            detail: { eventId: event.eventId },
-          });
-          const outcome = await settleFromGateway(session.id, read.value, maxAttempts);
-          logger.info({ gatewayEventId, paymentSessionId: session.id, outcome: outcome.kind }, "webhook settled from Accelebit's record");
-        }
-      }
+    const attempt =
+      (await db().paymentAttempt.findFirst({
+        where: { accelebitPaymentId: event.objectId, paymentSession: { shopId: event.shopId } },
+        include: { paymentSession: true },
+      })) ??
+      (event.merchantRef
+        ? await db().paymentAttempt.findFirst({
+            where: { merchantRef: event.merchantRef, accelebitPaymentId: null, paymentSession: { shopId: event.shopId } },
+            orderBy: { number: "desc" },
+            include: { paymentSession: true },
+          })
+        : null);
+    if (!attempt) {
+      logger.info({ gatewayEventId }, "webhook names no payment attempt of this shop; ignored");
+      await processed();
+      return;
     }
-    await db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
+    const session = attempt.paymentSession;
+    const { gateway, box, maxAttempts } = deps();
+    const account = await accountForSession({ gateway, box }, session);
+    // No usable key: nothing is decided blind; the job (and the sweeper) try again later.
+    if (!account.ok) throw new RetryableJobError(`No usable key to re-read the payment: ${account.error.message}`);
+    const others = (
+      await db().paymentAttempt.findMany({ where: { paymentSessionId: session.id, id: { not: attempt.id }, accelebitPaymentId: { not: null } } })
+    ).map((a) => a.accelebitPaymentId!);
+    const read = await readAttempt(account.value, attempt, session, others);
+    if (read.kind === "unavailable") {
+      if (read.reason === "NOT_FOUND") logger.warn({ gatewayEventId }, "webhook names a payment Accelebit does not return");
+      else throw new RetryableJobError(`Accelebit ${read.reason} while re-reading the payment`);
+    } else if (read.kind === "fact") {
+      await recordEvent(db(), {
+        shopId: session.shopId,
+        paymentSessionId: session.id,
+        kind: "webhook.received",
+        summary: `Accelebit webhook ${event.type} for attempt ${attempt.number}; the payment re-read from Accelebit is ${read.fact.kind === "payment" ? read.fact.status : read.fact.kind}`,
+        detail: { eventId: event.eventId },
+      });
+      const outcome = await applyAttemptFact(session.id, attempt.id, read.fact, { now: new Date(), maxAttempts });
+      logger.info({ gatewayEventId, paymentSessionId: session.id, attempt: attempt.number, outcome: outcome.kind }, "webhook settled from Accelebit's record");
+    }
+    await processed();
   });
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { formatAccelebitAmount } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
-import { enqueueDeadline } from "~/payments/abandonment.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import { paymentSessionRow } from "~/payments/session-row";
 import { recordEvent } from "~/payments/timeline.server";
@@ -30,12 +29,13 @@ export async function receivePaymentSession(
   { appUrl, abandonAfterMs }: { appUrl: string; abandonAfterMs: number },
 ): Promise<IntakeAnswer> {
   const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
-  if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
-
+  if (!shop) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
   annotateRequest({ shop: shop.domain });
+  // A retry gets its stored answer before any check of the shop (docs/decisions/0007-replay-before-readiness.md).
   const existing = await storedAnswer(shop.id, body.id);
   if (existing) return existing;
+  if (!shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
+  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
 
   const token = randomBytes(24).toString("base64url");
   const responseBody = JSON.stringify({ redirect_url: shopperPageUrl(appUrl, token) });
@@ -43,7 +43,7 @@ export async function receivePaymentSession(
   // rejected with a clear reason: Shopify needs the 2xx before it accepts a reject.
   const amount = formatAccelebitAmount(body.amount, body.currency);
   const data = {
-    ...paymentSessionRow(shop.id, headers, body, amount, "awaiting_card"),
+    ...paymentSessionRow(shop.id, headers, body, amount, "awaiting_card", { now: new Date(), abandonAfterMs }),
     paymentMethodType: "offsite",
     shopperToken: token,
     cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
@@ -59,9 +59,8 @@ export async function receivePaymentSession(
         summary: `Shopify sent a ${body.test ? "test" : "live"} ${body.kind} of ${body.amount} ${body.currency}`,
         detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group },
       });
-      // Rejected at once when Accelebit cannot take it; otherwise settled by its deadline if the shopper leaves.
+      // Rejected at once when Accelebit cannot take it; otherwise the sweeper settles it at its deadline if the shopper leaves.
       if (!amount.ok) await enqueueFinalize(tx, session);
-      else await enqueueDeadline(tx, session, abandonAfterMs);
     });
   } catch (error) {
     // A concurrent duplicate won the race: answer exactly what it answered.

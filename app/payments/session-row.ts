@@ -1,4 +1,5 @@
 import type { AmountFormatError, Result } from "~/accelebit";
+import { nextCheckFor } from "~/payments/check-schedule";
 import { rejectReasonFor } from "~/payments/reject-reasons";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
 
@@ -13,9 +14,21 @@ type CommonBody = Pick<
  * the money, the customer (for billing; erased by customers/redact) and the request's headers.
  * An amount Accelebit cannot express makes the session `rejecting` from the start, with the reason.
  */
-export function paymentSessionRow(shopId: string, headers: SessionHeaders, body: CommonBody, amount: Result<string, AmountFormatError>, openStatus: string) {
+export function paymentSessionRow(
+  shopId: string,
+  headers: SessionHeaders,
+  body: CommonBody,
+  amount: Result<string, AmountFormatError>,
+  openStatus: "awaiting_card" | "processing",
+  { now, abandonAfterMs }: { now: Date; abandonAfterMs: number },
+) {
   const billing = body.customer?.billing_address ?? null;
+  const status = amount.ok ? openStatus : "rejecting";
+  // The shopper's deadline, and the sweeper's first look (docs/decisions/0004-one-sweeper.md).
+  const deadlineAt = new Date(now.getTime() + abandonAfterMs);
   return {
+    deadlineAt,
+    nextCheckAt: amount.ok ? nextCheckFor(openStatus, deadlineAt, undefined, now) : null,
     shopId,
     shopifyId: body.id,
     gid: body.gid,
@@ -25,7 +38,7 @@ export function paymentSessionRow(shopId: string, headers: SessionHeaders, body:
     amount: body.amount,
     currency: body.currency,
     test: body.test,
-    status: amount.ok ? openStatus : "rejecting",
+    status,
     rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
     merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
     proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,

@@ -1,13 +1,24 @@
 /**
  * A payment session's life in this app. `status` is what we decided; `shopifyState` on the
- * row is what Shopify acknowledged (null, PENDING, RESOLVED, REJECTED).
+ * row is what Shopify acknowledged (null, PENDING, REDIRECTING, CONFIRMING, RESOLVED, REJECTED).
+ * The transitions are decided in one place: app/payments/next-state.ts.
  *
  *   awaiting_card ──submit──▶ processing ──captured──▶ resolving ──▶ resolved
- *        ▲                       │  │ └─pending_3ds─▶ three_ds ──return/webhook──▶ resolving | awaiting_card
- *        └──────declined─────────┘  └─unknown outcome──▶ pending ──settled later──▶ resolving | rejecting
- *   any open state ──last attempt failed / deadline / bad key──▶ rejecting ──▶ rejected
+ *        ▲                       │  │ └─pending_3ds─▶ three_ds ──passed──▶ resolving (offsite) | confirming (card) ──▶ resolving
+ *        └──declined, time left──┘  └─unknown outcome──▶ pending ──settled later──▶ resolving | rejecting
+ *   any open state ──declined on the last attempt / deadline / refused──▶ rejecting ──▶ rejected
  */
-export const PAYMENT_SESSION_STATUSES = ["awaiting_card", "processing", "three_ds", "resolving", "rejecting", "pending", "resolved", "rejected"] as const;
+export const PAYMENT_SESSION_STATUSES = [
+  "awaiting_card",
+  "processing",
+  "three_ds",
+  "confirming",
+  "resolving",
+  "rejecting",
+  "pending",
+  "resolved",
+  "rejected",
+] as const;
 export type PaymentSessionStatus = (typeof PAYMENT_SESSION_STATUSES)[number];
 
 /** A shopper can submit a card only here. */

@@ -118,12 +118,11 @@ export async function respondToOutcome(token: string, outcome: SubmitOutcome | {
     case "try-again":
       return shopperPage(token, { message: outcome.message });
     case "three-ds": {
-      const data = outcome.payment.threeDsData;
-      if (!data) return shopperPage(token);
+      const data = outcome.challenge;
       if (data.method === "GET") return seeOther(data.redirectUrl);
       const session = await loadSession(token);
       if (!session) return html(notFoundPage(), 404);
-      return html(threeDsPostPage(pageContext(session), data.redirectUrl, data.parameters), 200, origin(data.redirectUrl));
+      return html(threeDsPostPage(pageContext(session), data.redirectUrl, data.parameters ?? {}), 200, origin(data.redirectUrl));
     }
     case "still-pending": {
       const session = await loadSession(token);
@@ -135,6 +134,7 @@ export async function respondToOutcome(token: string, outcome: SubmitOutcome | {
     case "pending":
       await awaitAcknowledgement(token);
       return shopperPage(token);
+    case "confirming":
     case "unchanged":
       return shopperPage(token);
   }

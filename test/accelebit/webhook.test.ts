@@ -19,6 +19,7 @@ describe("verifyAccelebitWebhook", () => {
         objectId: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
         paymentId: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
         status: "captured",
+        merchantRef: null,
       },
     });
   });
@@ -60,7 +61,10 @@ describe("verifyAccelebitWebhook", () => {
   it("accepts `event` for `type`, nested data.object, and refund events pointing at their payment", () => {
     const raw = JSON.stringify({ event: "refund.created", data: { object: { id: "r1", transactionId: "p1" } } });
     const result = verifyAccelebitWebhook({ rawBody: raw, headers: { [ACCELEBIT_WEBHOOK_SIGNATURE_HEADER]: sign(raw) }, secret });
-    expect(result).toEqual({ ok: true, event: { id: null, type: "refund.created", objectType: "refund", objectId: "r1", paymentId: "p1", status: null } });
+    expect(result).toEqual({
+      ok: true,
+      event: { id: null, type: "refund.created", objectType: "refund", objectId: "r1", paymentId: "p1", status: null, merchantRef: null },
+    });
   });
 });
 

@@ -163,7 +163,7 @@ describe("credit-card payment sessions", () => {
     expect(reject.variables).toMatchObject({ reason: { code: "CONFIRMATION_REJECTED" }, authentication: { authenticationData: { transStatus: "Y" } } });
     const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
     await expect.poll(() => sandbox.refunds(KEY).filter((r) => r.transactionId === session.accelebitPaymentId).length, { timeout: 20_000 }).toBe(1);
-    expect(sandbox.requests().find((r) => r.path === "/v1/refunds" && r.idempotencyKey === `shopify-${request.id}-confirmation-refund`)).toBeDefined();
+    expect(sandbox.requests().find((r) => r.path === "/v1/refunds" && r.idempotencyKey === `shopify-${request.id}-attempt-1-refund`)).toBeDefined();
   });
 
   it("3-D Secure failed: rejected with AUTHENTICATION_FAILED and authentication data", async () => {

@@ -169,9 +169,9 @@ describe("reconciler", () => {
     await completeChallenge(challengeUrl, "approve"); // the bank finished; the browser never came back
     await runJobs(5); // too early: the session may still be in the shopper's hands
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(0);
-    const { reconcileStuckSessions } = await import("~/payments/reconciler.server");
+    const { sweep } = await import("~/payments/sweeper.server");
     const { chargeDeps } = await import("~/payments/charge-deps.server");
-    expect(await reconcileStuckSessions(chargeDeps(), new Date(Date.now() + 11 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect((await sweep(chargeDeps(), new Date(Date.now() + 11 * 60_000))).settled).toBeGreaterThanOrEqual(1);
     await runJobs(11);
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(1);
     expect((await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } })).status).toBe("resolved");

@@ -278,10 +278,15 @@ describe("metrics", () => {
 });
 
 describe("shoppers who leave", () => {
+  /** Time passes: the sweeper settles what is due (deadlines), and the jobs it wrote run. */
   async function runDeadlines(minutesLater: number) {
     const { createWorker } = await import("~/jobs");
     const { logger } = await import("~/lib/logger");
-    const later = createWorker({ handlers: background.JOB_HANDLERS, logger, now: () => new Date(Date.now() + minutesLater * 60_000), workerId: "deadline" });
+    const { sweep } = await import("~/payments/sweeper.server");
+    const { chargeDeps } = await import("~/payments/charge-deps.server");
+    const now = () => new Date(Date.now() + minutesLater * 60_000);
+    await sweep(chargeDeps(), now());
+    const later = createWorker({ handlers: background.JOB_HANDLERS, logger, now, workerId: "deadline" });
     await later.runDueJobs();
   }
 

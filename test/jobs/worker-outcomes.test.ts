@@ -28,7 +28,7 @@ const job = (id: string) => db().job.findUniqueOrThrow({ where: { id } });
 describe("running jobs", () => {
   it("marks a successful job done and hands the handler its payload and context", async () => {
     const seen: { payload: unknown; context: Omit<JobContext, "logger"> }[] = [];
-    const { worker, log } = await setUp({
+    const { worker, log, clock } = await setUp({
       greet: async (payload, { logger: _logger, ...context }) => {
         seen.push({ payload, context });
       },
@@ -36,7 +36,7 @@ describe("running jobs", () => {
     const { job: queued } = await t.jobs.enqueueJob(db(), { type: "greet", payload: { name: "Ada" }, shopId: "shop_1" });
 
     expect(await worker.runDueJobs()).toBe(1);
-    expect(seen).toEqual([{ payload: { name: "Ada" }, context: { jobId: queued.id, attempt: 1, shopId: "shop_1" } }]);
+    expect(seen).toEqual([{ payload: { name: "Ada" }, context: { jobId: queued.id, attempt: 1, shopId: "shop_1", now: clock.now() } }]);
     expect(await job(queued.id)).toMatchObject({ status: "done", attempts: 1, lockedBy: null, lockedUntil: null, lastError: null });
     expect(await worker.runDueJobs()).toBe(0);
     expect(log.records().find((r) => r.msg === "job done")).toMatchObject({

@@ -5,86 +5,114 @@ import { db, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
-import { enqueueCardRedirect } from "~/payments/card/redirect.server";
-import { attemptIdempotencyKey, type ChargeDeps } from "~/payments/charge.server";
-import { applyGatewayError, applyKeyProblem, applyPayment, rejectCardSession, type CompletionTarget } from "~/payments/completion.server";
+import { newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
+import { applyAttemptFact } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
+import { createPaymentFact, readAttempt } from "~/payments/gateway-facts.server";
+import type { AttemptFact } from "~/payments/next-state";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
  * The durable job that charges a credit-card session after Shopify has our answer: unseal,
- * decrypt in memory, charge Accelebit once (one attempt, one Idempotency-Key), and hand the
- * outcome to the completion logic. The sealed card is erased from the job row as soon as the
- * outcome is known; the decrypted card never leaves this module's memory.
+ * decrypt in memory, charge Accelebit (one attempt, one Idempotency-Key), and hand what
+ * Accelebit said to the decision (app/payments/next-state.ts). The sealed card lives in
+ * CardPayload for at most CARD_CHARGE_WINDOW_MS and the job POSTs only inside that window,
+ * far inside the key's 24 hours; after it, the outcome is settled by reading alone
+ * (docs/decisions/0006-card-payload-lifetime.md). The decrypted card never leaves this
+ * module's memory.
  */
 export const CHARGE_CARD_SESSION = "card-payment.charge";
+export const CARD_CHARGE_WINDOW_MS = 60 * 60_000;
 
 export interface CardChargeDeps extends ChargeDeps {
   keyring: () => CardKeyring;
 }
 
+// `sealed` is how older versions carried the card (in the job row); it is moved out on first run.
 const payloadSchema = z.object({ paymentSessionId: z.string().min(1), sealed: z.string().optional(), moto: z.boolean().optional() });
 
 const sealContext = (sessionId: string) => `card-session:${sessionId}`;
 
-/** Shopify's encrypted card, sealed again with the app's key while it waits in the job row. */
+/** Shopify's encrypted card, sealed again with the app's key while it waits for the charge. */
 export function sealCardData(box: SecretBox, sessionId: string, data: EncryptedCardPayload): string {
   const { fingerprint, encrypted_message, ephemeral_public_key, tag } = data;
   return box.encrypt(JSON.stringify({ fingerprint, encrypted_message, ephemeral_public_key, tag }), sealContext(sessionId));
 }
 
-export function enqueueCardCharge(tx: Prisma.TransactionClient, session: { id: string; shopId: string }, card: { sealed: string; moto: boolean }) {
-  return enqueueJob(tx, {
+/** The secret-box context of a session's sealed card (secrets:rotate re-encrypts under it). */
+export const cardPayloadContext = sealContext;
+
+export async function storeCardForCharge(
+  tx: Prisma.TransactionClient,
+  session: { id: string; shopId: string },
+  card: { sealed: string; moto: boolean },
+  now = new Date(),
+) {
+  await tx.cardPayload.create({ data: { paymentSessionId: session.id, ciphertext: card.sealed, expiresAt: new Date(now.getTime() + CARD_CHARGE_WINDOW_MS) } });
+  await enqueueJob(tx, {
     type: CHARGE_CARD_SESSION,
-    payload: { paymentSessionId: session.id, sealed: card.sealed, moto: card.moto },
+    payload: { paymentSessionId: session.id, moto: card.moto },
     shopId: session.shopId,
     dedupeKey: `card-charge:${session.id}`,
   });
 }
 
+type SessionWithCard = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
+const loadSession = (id: string) => db().paymentSession.findUnique({ where: { id }, include: { cardPayload: true, attempts: { orderBy: { number: "asc" } } } });
+
 export function chargeCardHandler(deps: () => CardChargeDeps) {
   return jobHandler(payloadSchema, async ({ paymentSessionId, sealed, moto }, { jobId, logger }) => {
-    const erase = () => db().job.update({ where: { id: jobId }, data: { payload: JSON.stringify({ paymentSessionId, moto: moto === true }) } });
-    const session = await db().paymentSession.findUnique({ where: { id: paymentSessionId } });
-    if (!session || session.status !== "processing" || !sealed) {
-      if (session?.status === "three_ds" && !moto) await enqueueCardRedirect(db(), session);
-      await erase();
+    if (sealed) await moveLegacyPayload(jobId, paymentSessionId, sealed, moto === true);
+    const session = await loadSession(paymentSessionId);
+    if (!session) return;
+    if (session.status !== "processing") {
+      // Decided elsewhere (a duplicate run, the sweeper): the card is no longer needed.
+      await db().cardPayload.deleteMany({ where: { paymentSessionId } });
       return;
     }
-    const outcome = await chargeOnce(session, sealed, moto === true, deps());
-    await erase();
-    logger.info({ paymentSessionId, outcome }, "card session charged");
+    const outcome = await chargeOrSettle(session, moto === true, deps());
+    logger.info({ paymentSessionId, outcome }, "card session charge job ran");
   });
 }
 
-type Session = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["paymentSession"]["findUniqueOrThrow"]>>>;
+async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: CardChargeDeps): Promise<string> {
+  const now = deps.now?.() ?? new Date();
+  const context = { now, maxAttempts: 1, moto };
+  const existing = session.attempts[0];
+  const payload = session.cardPayload && session.cardPayload.expiresAt > now ? session.cardPayload : null;
+  const windowOpen = payload !== null && (!existing || now.getTime() - existing.createdAt.getTime() < CARD_CHARGE_WINDOW_MS);
 
-async function chargeOnce(session: Session, sealed: string, moto: boolean, deps: CardChargeDeps): Promise<string> {
-  let encrypted: unknown;
-  try {
-    encrypted = JSON.parse(deps.box.decrypt(sealed, sealContext(session.id)));
-  } catch {
-    encrypted = null;
-  }
-  const decrypted = decryptCardPayload(encrypted, deps.keyring());
+  if (existing && !windowOpen) return settleByReading(session, existing, deps, context);
+
+  const decrypted = payload ? decryptSealed(payload.ciphertext, session.id, deps) : { ok: false as const, reason: "expired" };
   if (!decrypted.ok) {
-    // Only the reason code is kept: never the payload.
-    await rejectCardSession(
-      session.id,
-      ["processing"],
-      { kind: "card-unreadable" },
-      `The card data Shopify sent could not be decrypted (${decrypted.reason}).`,
-    );
-    return `unreadable (${decrypted.reason})`;
+    if (existing) return settleByReading(session, existing, deps, context);
+    // Never sent: nothing can have been charged. Only the reason code is kept, never the payload.
+    const attempt = await createAttempt(session, null);
+    const fact: AttemptFact = {
+      kind: "cannot-charge",
+      cardUnreadable: true,
+      message:
+        decrypted.reason === "expired"
+          ? "The card data expired before it could be charged"
+          : `The card data Shopify sent could not be decrypted (${decrypted.reason})`,
+    };
+    return (await applyAttemptFact(session.id, attempt.id, fact, context)).kind;
   }
   const card = decrypted.card;
-  const attempt = await attemptFor(session, card);
-  const target: CompletionTarget = { sessionId: session.id, attemptId: attempt.id, from: ["processing"], maxAttempts: 1 };
+  const attempt = existing ?? (await createAttempt(session, card));
+  const sentBefore = existing !== undefined;
 
   const account = await accountForSession(deps, session);
-  if (!account.ok) return (await applyKeyProblem(target, account.error.message)).kind;
   const amount = formatAccelebitAmount(session.amount.toString(), session.currency);
-  if (!amount.ok) return (await applyKeyProblem(target, `The amount cannot be sent to Accelebit: ${amount.error.message}`)).kind;
+  if (!account.ok || !amount.ok) {
+    const message = !account.ok
+      ? `${account.error.message}. Add the right key on the Accelebit settings page`
+      : `The amount cannot be sent to Accelebit: ${amount.ok ? "" : amount.error.message}`;
+    // A key removed after a POST of ours may have charged: never reject blind (docs/decisions/0005-reads-never-reject-blind.md).
+    if (sentBefore) throw new RetryableJobError(`Cannot ask Accelebit about the card charge: ${message}`);
+    return (await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message }, context)).kind;
+  }
 
   const result = await account.value.createPayment(
     {
@@ -97,54 +125,78 @@ async function chargeOnce(session: Session, sealed: string, moto: boolean, deps:
         card.name ?? "",
         buyerIpv4(session.clientIp),
       ),
-      merchantRef: session.shopifyId,
+      merchantRef: attempt.merchantRef,
       returnUrl: cardThreeDsReturnUrl(deps.appUrl, session.shopperToken),
       metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: "1", ...(moto ? { moto: "true" } : {}) },
     },
     { idempotencyKey: attempt.idempotencyKey },
   );
-  // Not known whether the card was charged: the job retries with the same Idempotency-Key (card sessions are never pending).
-  if (!result.ok && result.error.category === "outcome_unknown") throw new RetryableJobError(`Accelebit outcome unknown: ${result.error.name}`);
-  if (!result.ok) return (await applyGatewayError(target, result.error)).kind;
-
-  const completion = await applyPayment(target, result.value, session.kind);
-  if (completion.kind !== "three-ds") return completion.kind;
-  if (moto) {
-    // MOTO payments are keyed by the merchant: there is no shopper to authenticate (reference §5.7).
-    await rejectCardSession(
-      session.id,
-      ["three_ds"],
-      { kind: "gateway", name: "INVALID_REQUEST" },
-      "Accelebit asked for 3-D Secure on a MOTO payment, which has no shopper to authenticate.",
-    );
-    return "rejecting (3-D Secure on MOTO)";
-  }
-  await enqueueCardRedirect(db(), session);
-  return "three-ds";
+  const fact = createPaymentFact(result);
+  const completion = await applyAttemptFact(session.id, attempt.id, fact, context);
+  // Not known whether the card was charged: the job asks again with the same Idempotency-Key while the window is open.
+  if (fact.kind === "unknown") throw new RetryableJobError(`Accelebit outcome unknown: ${fact.errorName}`);
+  return completion.kind;
 }
 
-/** The session's one attempt (re-used when the job runs again, so the Idempotency-Key never changes). */
-async function attemptFor(session: Session, card: DecryptedCard) {
-  const existing = await db().paymentAttempt.findFirst({ where: { paymentSessionId: session.id, number: 1 } });
-  if (existing) return existing;
-  const attempt = await db().paymentAttempt.create({
-    data: {
+/** The window for POSTs has closed: only Accelebit's record of the attempt decides now. */
+async function settleByReading(
+  session: SessionWithCard,
+  attempt: SessionWithCard["attempts"][number],
+  deps: CardChargeDeps,
+  context: { now: Date; maxAttempts: number; moto: boolean },
+) {
+  await db().cardPayload.deleteMany({ where: { paymentSessionId: session.id } });
+  const account = await accountForSession(deps, session);
+  if (!account.ok) throw new RetryableJobError(`Cannot read the card charge at Accelebit: ${account.error.message}`);
+  const read = await readAttempt(account.value, attempt, session, []);
+  if (read.kind === "unavailable") throw new RetryableJobError(`Accelebit could not be read (${read.reason})`);
+  const fact: AttemptFact = read.kind === "fact" ? read.fact : { kind: "no-payment" };
+  return (await applyAttemptFact(session.id, attempt.id, fact, context)).kind;
+}
+
+function decryptSealed(ciphertext: string, sessionId: string, deps: CardChargeDeps): { ok: true; card: DecryptedCard } | { ok: false; reason: string } {
+  let encrypted: unknown;
+  try {
+    encrypted = JSON.parse(deps.box.decrypt(ciphertext, sealContext(sessionId)));
+  } catch {
+    encrypted = null;
+  }
+  const decrypted = decryptCardPayload(encrypted, deps.keyring());
+  return decrypted.ok ? { ok: true, card: decrypted.card } : { ok: false, reason: decrypted.reason };
+}
+
+/** The session's one attempt: its Idempotency-Key never changes, whatever the job's runs. */
+async function createAttempt(session: SessionWithCard, card: DecryptedCard | null) {
+  return db().$transaction(async (tx) => {
+    const attempt = await tx.paymentAttempt.create({
+      data: newAttemptRow(session, 1, { brand: card ? cardBrand(card.pan) : "unknown", last4: card ? card.pan.slice(-4) : "" }),
+    });
+    await recordEvent(tx, {
+      shopId: session.shopId,
       paymentSessionId: session.id,
-      number: 1,
-      idempotencyKey: attemptIdempotencyKey(session.shopifyId, 1),
-      status: "submitted",
-      cardBrand: cardBrand(card.pan),
-      cardLast4: card.pan.slice(-4),
-    },
+      kind: "attempt.submitted",
+      summary: card ? `Card from Shopify: ${attempt.cardBrand} •••• ${attempt.cardLast4}` : "Card from Shopify (not readable)",
+      detail: { idempotencyKey: attempt.idempotencyKey, merchantRef: attempt.merchantRef },
+    });
+    return attempt;
   });
-  await recordEvent(db(), {
-    shopId: session.shopId,
-    paymentSessionId: session.id,
-    kind: "attempt.submitted",
-    summary: `Card from Shopify: ${attempt.cardBrand} •••• ${attempt.cardLast4}`,
-    detail: { idempotencyKey: attempt.idempotencyKey },
-  });
-  return attempt;
+}
+
+/** Jobs written by older versions carried the sealed card in their payload: move it to CardPayload and erase it from the job row. */
+async function moveLegacyPayload(jobId: string, sessionId: string, sealed: string, moto: boolean) {
+  const session = await db().paymentSession.findUnique({ where: { id: sessionId }, select: { status: true, createdAt: true } });
+  await db().$transaction([
+    ...(session?.status === "processing"
+      ? [
+          db().cardPayload.upsert({
+            where: { paymentSessionId: sessionId },
+            create: { paymentSessionId: sessionId, ciphertext: sealed, expiresAt: new Date(session.createdAt.getTime() + CARD_CHARGE_WINDOW_MS) },
+            update: {},
+          }),
+        ]
+      : []),
+    db().job.update({ where: { id: jobId }, data: { payload: JSON.stringify({ paymentSessionId: sessionId, moto }) } }),
+  ]);
 }
 
 function gatewayCard(card: DecryptedCard, billingAddress: string | null) {

@@ -1,21 +1,20 @@
 import { z } from "zod";
 import { formatAccelebitAmount } from "~/accelebit";
-import { db, type Prisma } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
+import { db } from "~/db.server";
+import { jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { ConfirmationCallbackBody } from "~/payments/card/request";
 import type { ChargeDeps } from "~/payments/charge.server";
-import { applyConfirmationResult } from "~/payments/completion.server";
+import { applySessionFact } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import type { SessionHeaders } from "~/payments/session-request";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
- * Shopify's confirmation callback (reference §3.4) for a card session that passed 3-D Secure:
- * true → resolve (with authentication); false → reject CONFIRMATION_REJECTED and refund what
- * Accelebit already captured, in a job whose Idempotency-Key is derived from the session.
+ * Shopify's confirmation callback for a card session that passed 3-D Secure: true → resolve
+ * (with authentication); false → reject CONFIRMATION_REJECTED and refund what Accelebit
+ * already captured (app/payments/attempt-refund.server.ts). Decided like every other fact
+ * (app/payments/next-state.ts); a repeated callback finds the decision made and is answered the same.
  */
-export const REFUND_UNCONFIRMED = "card-payment.refund-unconfirmed";
-
 export async function receiveConfirmation(headers: SessionHeaders, body: ConfirmationCallbackBody): Promise<{ status: number; body: string }> {
   const session = await db().paymentSession.findFirst({
     where: { shop: { domain: headers.shop }, shopifyId: body.id, paymentMethodType: "credit_card" },
@@ -29,19 +28,16 @@ export async function receiveConfirmation(headers: SessionHeaders, body: Confirm
     summary: `Shopify's confirmation callback: ${body.confirmation_result ? "confirmed" : "refused"}`,
     detail: { shopifyRequestId: headers.requestId },
   });
-  // A repeated callback finds the decision already made (compare-and-set) and is answered the same.
-  await applyConfirmationResult(session.id, body.confirmation_result, (tx) => enqueueRefund(tx, session));
+  await applySessionFact(session.id, { kind: "confirmation", confirmed: body.confirmation_result }, { now: new Date(), maxAttempts: 1 });
   return { status: 201, body: "" };
 }
 
-function enqueueRefund(tx: Prisma.TransactionClient, session: { id: string; shopId: string }) {
-  return enqueueJob(tx, {
-    type: REFUND_UNCONFIRMED,
-    payload: { paymentSessionId: session.id },
-    shopId: session.shopId,
-    dedupeKey: `card-refund:${session.id}`,
-  });
-}
+/**
+ * Older versions refunded a refused confirmation with this job type and Idempotency-Key; jobs
+ * they queued still run with the same key, so a refund whose answer was lost is not repeated
+ * under another key. New refusals go through app/payments/attempt-refund.server.ts.
+ */
+export const REFUND_UNCONFIRMED = "card-payment.refund-unconfirmed";
 
 export function unconfirmedRefundIdempotencyKey(shopifyId: string): string {
   return `shopify-${shopifyId}-confirmation-refund`;

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { formatAccelebitAmount } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
-import { enqueueDeadline } from "~/payments/abandonment.server";
-import { enqueueCardCharge, sealCardData } from "~/payments/card/charge.server";
+import { sealCardData, storeCardForCharge } from "~/payments/card/charge.server";
 import type { CardSessionBody } from "~/payments/card/request";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import type { IntakeAnswer } from "~/payments/intake.server";
@@ -13,8 +12,9 @@ import { recordEvent } from "~/payments/timeline.server";
 
 /**
  * Stores a credit-card payment session (keyed by Shopify's id) and answers 201 with an empty body
- * (reference §2.4). The encrypted card travels to the charge job sealed with the app's secret box,
- * never decrypted here: Shopify must have our answer before anything is charged or reported.
+ * (Shopify's credit-card request). The encrypted card waits for the charge job sealed with the
+ * app's secret box, never decrypted here: Shopify must have our answer before anything is
+ * charged or reported.
  * A retry with the same id gets the same answer and creates nothing.
  */
 export async function receiveCardSession(
@@ -23,17 +23,20 @@ export async function receiveCardSession(
   { box, abandonAfterMs }: { box: SecretBox; abandonAfterMs: number },
 ): Promise<IntakeAnswer> {
   const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
-  if (!shop || !shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
+  if (!shop) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
+  // A retry gets its stored answer before any check of the shop (docs/decisions/0007-replay-before-readiness.md).
   if (await alreadyStored(shop.id, body.id)) return { status: 201, body: "" };
+  if (!shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
+  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
 
   const amount = formatAccelebitAmount(body.amount, body.currency);
   const { moto, ...encrypted } = body.payment_method.data;
+  const now = new Date();
   try {
     await db().$transaction(async (tx) => {
       const session = await tx.paymentSession.create({
         data: {
-          ...paymentSessionRow(shop.id, headers, body, amount, "processing"),
+          ...paymentSessionRow(shop.id, headers, body, amount, "processing", { now, abandonAfterMs }),
           paymentMethodType: "credit_card",
           // Opaque address of the 3-D Secure page; never Shopify's id.
           shopperToken: randomBytes(24).toString("base64url"),
@@ -52,8 +55,7 @@ export async function receiveCardSession(
         await enqueueFinalize(tx, session);
         return;
       }
-      await enqueueCardCharge(tx, session, { sealed: sealCardData(box, session.id, encrypted), moto: moto === true });
-      await enqueueDeadline(tx, session, abandonAfterMs);
+      await storeCardForCharge(tx, session, { sealed: sealCardData(box, session.id, encrypted), moto: moto === true }, now);
     });
   } catch (error) {
     // A concurrent duplicate won the race: it answered the same.

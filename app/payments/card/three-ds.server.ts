@@ -1,8 +1,7 @@
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
 import { config } from "~/lib/config.server";
-import { rereadAfterThreeDs, type ChargeDeps } from "~/payments/charge.server";
-import { applyPayment } from "~/payments/completion.server";
+import { finishThreeDs, type ChargeDeps } from "~/payments/charge.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
@@ -14,15 +13,13 @@ import {
   waitingPage,
   type PageContext,
 } from "~/payments/shopper-pages.server";
-import { recordEvent } from "~/payments/timeline.server";
-import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 
 /**
  * The 3-D Secure page of a card session: the URL we give Shopify in paymentSessionRedirect,
  * shown to the shopper inside checkout. It forwards to Accelebit's challenge (GET or POST) and,
  * when the shopper comes back, re-reads the payment from Accelebit (nothing in the return
- * request is trusted): passed → paymentSessionConfirm and on to Shopify's nextAction; failed →
- * rejected with AUTHENTICATION_FAILED.
+ * request is trusted): passed → Shopify is asked to confirm and the shopper goes on to its
+ * nextAction; failed → rejected with AUTHENTICATION_FAILED.
  */
 
 type Session = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
@@ -32,7 +29,7 @@ const loadSession = (token: string) =>
     include: { shop: { select: { domain: true, name: true } }, attempts: { orderBy: { number: "desc" }, take: 1 } },
   });
 
-/** Checkout may frame the page (reference §5.6); SHOPIFY_PAYMENTS_API_ORIGIN adds the simulator's origin in tests. */
+/** Checkout may frame the 3-D Secure page; SHOPIFY_PAYMENTS_API_ORIGIN adds the simulator's origin in tests. */
 export function frameAncestors(): string {
   const shopifyOrigin = config().SHOPIFY_PAYMENTS_API_ORIGIN;
   return ["https://*.myshopify.com", "https://checkout.shopify.com", ...(shopifyOrigin ? [new URL(shopifyOrigin).origin] : [])].join(" ");
@@ -69,8 +66,8 @@ const waiting = (session: Session, title: string, text: string) => html(waitingP
 export async function cardThreeDsPage(token: string, deps: ChargeDeps): Promise<Response> {
   const session = await loadSession(token);
   if (!session) return html(notFoundPage(), 404);
+  if (session.status === "confirming") return confirmingPage(session);
   if (session.status !== "three_ds") return settledPage(session);
-  if (passed(session)) return confirmWithShopify(session);
 
   const attempt = session.attempts[0];
   const account = await accountForSession(deps, session);
@@ -84,70 +81,49 @@ export async function cardThreeDsPage(token: string, deps: ChargeDeps): Promise<
   return html(threeDsPostPage(pageContext(session), challenge.redirectUrl, challenge.parameters), 200, [new URL(challenge.redirectUrl).origin]);
 }
 
-/** GET or POST /card-3ds/:token/return — Accelebit sends the shopper back here after the challenge. */
+/**
+ * GET or POST /card-3ds/:token/return — Accelebit sends the shopper back here after the
+ * challenge. The session's latest attempt is re-read (nothing in the request is trusted) and
+ * what Accelebit says is decided like any other path: passed → Shopify is asked to confirm
+ * (a job), and the shopper goes on to Shopify's next action once it answers.
+ */
 export async function cardThreeDsReturn(token: string, deps: ChargeDeps): Promise<Response> {
   const session = await loadSession(token);
   if (!session) return html(notFoundPage(), 404);
+  if (session.status === "confirming") return confirmingPage(session);
   if (session.status !== "three_ds") return settledPage(session);
-  if (passed(session)) return confirmWithShopify(session);
-  const attempt = session.attempts[0];
-  if (!attempt?.accelebitPaymentId) return waiting(session, "Waiting for your bank", "Please wait.");
-
-  const account = await accountForSession(deps, session);
-  if (!account.ok) return waiting(session, "Waiting for your bank", "Please wait.");
-  const read = await rereadAfterThreeDs(account.value, session, attempt.accelebitPaymentId);
-  if (!read.ok || read.value.status === "pending_3ds")
-    return waiting(session, "Waiting for your bank", "We are waiting for your bank to confirm this payment.");
-  await applyPayment({ sessionId: session.id, attemptId: attempt.id, from: ["three_ds"], maxAttempts: 1 }, read.value, session.kind);
+  // The same re-read and decision as an offsite session's return.
+  const outcome = await finishThreeDs(token, deps);
+  if (outcome.kind === "still-pending") return waiting(session, "Waiting for your bank", "We are waiting for your bank to confirm this payment.");
   const updated = await loadSession(token);
   if (!updated) return html(notFoundPage(), 404);
-  return updated.status === "three_ds" && passed(updated) ? confirmWithShopify(updated) : settledPage(updated);
+  return updated.status === "confirming" ? confirmingPage(updated) : settledPage(updated);
 }
 
-const passed = (session: Session) => session.gatewayStatus === "captured" || session.gatewayStatus === "authorized";
+/** 3-D Secure passed: the confirm job asks Shopify (its answer arrives at /shopify/card/confirm); the shopper goes on to nextAction. */
+async function confirmingPage(session: Session): Promise<Response> {
+  const url = session.nextActionUrl ?? (await waitFor(session.id, (row) => row.nextActionUrl !== null || row.status !== "confirming"));
+  if (url) return toShopify(session, url);
+  return waiting(session, "Finishing your payment", "Your payment is being confirmed with the shop.");
+}
 
-/** 3-D Secure passed: Shopify confirms (its answer arrives at /shopify/card/confirm); the shopper goes to nextAction. */
-async function confirmWithShopify(session: Session): Promise<Response> {
-  if (session.shopifyState === "CONFIRMING" && session.nextActionUrl) return toShopify(session, session.nextActionUrl);
-  const outcome = await paymentsAppsClientFor(session.shop.domain).paymentSessionConfirm({ id: session.gid });
-  if (outcome.kind !== "done") {
-    const problem =
-      outcome.kind === "failed" ? outcome.code : outcome.kind === "user-errors" ? outcome.userErrors.map((e) => e.message).join("; ") : "conflict";
-    await recordEvent(db(), {
-      shopId: session.shopId,
-      paymentSessionId: session.id,
-      kind: "mutation.failed",
-      summary: `paymentSessionConfirm failed: ${problem}`,
-    });
-    return waiting(session, "Finishing your payment", "Your payment is being confirmed with the shop.");
+/** Wakes the worker and waits a moment for Shopify's answer, so the shopper usually goes straight on. */
+async function waitFor(sessionId: string, done: (row: { nextActionUrl: string | null; status: string }) => boolean, timeoutMs = 5_000): Promise<string | null> {
+  wakeWorker();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const row = await db().paymentSession.findUnique({ where: { id: sessionId }, select: { nextActionUrl: true, status: true } });
+    if (!row || done(row)) return row?.nextActionUrl ?? null;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  await db().paymentSession.updateMany({
-    where: { id: session.id, status: "three_ds" },
-    data: { shopifyState: outcome.result.state, nextActionUrl: outcome.result.nextActionRedirectUrl },
-  });
-  await recordEvent(db(), {
-    shopId: session.shopId,
-    paymentSessionId: session.id,
-    kind: "three_ds.confirm",
-    summary: `paymentSessionConfirm → Shopify: ${outcome.result.state}`,
-  });
-  return outcome.result.nextActionRedirectUrl
-    ? toShopify(session, outcome.result.nextActionRedirectUrl)
-    : waiting(session, "Finishing your payment", "Please wait.");
+  return null;
 }
 
 /** Decided (or being decided): wait briefly for Shopify's acknowledgement, then send the shopper on. */
 async function settledPage(session: Session): Promise<Response> {
   if (isStatus(session.status, AWAITING_SHOPIFY) && !session.nextActionUrl) {
-    wakeWorker();
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
-      const row = await db().paymentSession.findUnique({ where: { id: session.id }, select: { nextActionUrl: true, status: true } });
-      if (!row || row.nextActionUrl || !isStatus(row.status, AWAITING_SHOPIFY)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const latest = await db().paymentSession.findUnique({ where: { id: session.id }, select: { nextActionUrl: true } });
-    if (latest?.nextActionUrl) return toShopify(session, latest.nextActionUrl);
+    const url = await waitFor(session.id, (row) => row.nextActionUrl !== null || !isStatus(row.status, AWAITING_SHOPIFY));
+    if (url) return toShopify(session, url);
   }
   if (session.nextActionUrl && (isStatus(session.status, FINAL) || isStatus(session.status, AWAITING_SHOPIFY)))
     return toShopify(session, session.nextActionUrl);

@@ -63,11 +63,30 @@ const API_KEY_FORM = /^smtgw_sk_(test|live)_[A-Za-z0-9_-]+$/;
 export const behaviourSchema = z.strictObject({
   /** How a declined card is answered: 400 or 402 error envelope, or 201 with status "failed". */
   declineStyle: z.enum(["error_400", "error_402", "created_failed"]).optional(),
-  /** GET /v1/payments?merchantRef=: the newest payment alone, or a list (newest first). */
-  merchantRefLookup: z.enum(["single", "list"]).optional(),
+  /**
+   * GET /v1/payments?merchantRef= "returns the same fields as the retrieve endpoint" and does not
+   * say which payment when several share a reference: the newest alone ("single" is the same),
+   * the oldest alone, or all of them (newest first).
+   */
+  merchantRefLookup: z.enum(["single", "newest", "oldest", "list"]).optional(),
+  /**
+   * Webhook delivery: at once (retried while the receiver fails), or held until the test
+   * releases them — late, in any order, or twice (releaseWebhooks).
+   */
+  webhooks: z.enum(["immediate", "held"]).optional(),
 });
 export type Behaviour = Required<z.infer<typeof behaviourSchema>>;
-const DEFAULT_BEHAVIOUR: Behaviour = { declineStyle: "error_400", merchantRefLookup: "single" };
+const DEFAULT_BEHAVIOUR: Behaviour = { declineStyle: "error_400", merchantRefLookup: "single", webhooks: "immediate" };
+
+export const releaseWebhooksSchema = z.strictObject({
+  /** Oldest first (as sent), newest first, or in the order of `eventIds`. */
+  order: z.enum(["fifo", "lifo"]).optional(),
+  /** Only these held events (default: all). */
+  eventIds: z.array(z.string()).optional(),
+  /** Deliver each one twice, as a gateway that retries a delivery it thinks failed. */
+  twice: z.boolean().optional(),
+});
+export type ReleaseWebhooks = z.infer<typeof releaseWebhooksSchema>;
 
 export interface AccelebitSandboxOptions {
   /** 0 or absent: an ephemeral port. */
@@ -125,7 +144,13 @@ export interface AccelebitSandbox {
   requests(): RequestLogEntry[];
   webhookDeliveries(): DeliveryRecord[];
   waitForWebhooks(): Promise<void>;
+  /** Events held back (behaviour `webhooks: "held"`), oldest first. */
+  heldWebhooks(): { eventId: string; type: string; objectId: string }[];
+  /** Delivers held events (and waits for their deliveries); resolves with how many were released. */
+  releaseWebhooks(options?: ReleaseWebhooks): Promise<number>;
   holdNext(match: string): Hold;
+  /** The cardholder answers the open 3-D Secure challenge of a payment at the bank (the browser is not involved); false when there is none. */
+  answerChallenge(apiKey: string, paymentId: string, outcome: "approve" | "fail"): boolean;
   reset(): void;
 }
 
@@ -172,6 +197,7 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   });
   if (options.faults) faults.set(options.faults);
+  dispatcher.setHeld(behaviour.webhooks === "held");
 
   const webhookTarget = (account: Account) => account.webhook ?? defaultWebhook;
 
@@ -412,7 +438,10 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       const found = account.paymentsByMerchantRef(merchantRef);
       const [newest] = found;
       if (!newest) return { response: notFound("No payment with this merchantRef"), processed: true, hold };
-      const data = behaviour.merchantRefLookup === "list" ? found.map(paymentDetailView) : paymentDetailView(newest);
+      const data =
+        behaviour.merchantRefLookup === "list"
+          ? found.map(paymentDetailView)
+          : paymentDetailView(behaviour.merchantRefLookup === "oldest" ? found.at(-1)! : newest);
       return { response: dataResponse(200, data), processed: true, hold };
     }
     return { response: notFound("No such endpoint"), processed: false };
@@ -463,6 +492,13 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     if (challenge.completed) return sendHtml(res, 409, messagePage("Challenge already completed", "This 3-D Secure challenge was already answered.", back));
     if (outcome !== "approve" && outcome !== "fail") return sendHtml(res, 400, messagePage("Invalid answer", 'The answer must be "approve" or "fail".'));
 
+    settleChallenge(account, challenge, payment, outcome);
+    if (!payment.returnUrl) return sendHtml(res, 200, messagePage("Challenge completed", `The payment is ${payment.status}.`));
+    redirect(res, payment.returnUrl);
+  }
+
+  /** The cardholder answered: the payment is captured or failed, and its webhook goes out. */
+  function settleChallenge(account: Account, challenge: ThreeDsChallenge, payment: PaymentRecord, outcome: "approve" | "fail"): void {
     challenge.completed = true;
     payment.threeDsData = null;
     if (outcome === "approve") {
@@ -473,8 +509,6 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       payment.error = { name: "CARD_DECLINED", message: "3-D Secure authentication failed" };
       dispatcher.enqueue(webhookTarget(account), "payment.failed", paymentDetailView(payment));
     }
-    if (!payment.returnUrl) return sendHtml(res, 200, messagePage("Challenge completed", `The payment is ${payment.status}.`));
-    redirect(res, payment.returnUrl);
   }
 
   function challengeFor(token: string | null, method: "GET" | "POST") {
@@ -585,7 +619,13 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
         const update = await parseWith(behaviourSchema);
         if (update === null) return;
         behaviour = { ...behaviour, ...update };
+        dispatcher.setHeld(behaviour.webhooks === "held");
         return send(res, dataResponse(200, behaviour));
+      }
+      case "POST /__sandbox/webhooks/release": {
+        const options = await parseWith(releaseWebhooksSchema);
+        if (options === null) return;
+        return send(res, dataResponse(200, { released: await dispatcher.release(options) }));
       }
       case "POST /__sandbox/webhooks": {
         const config = await parseWith(webhookConfigSchema);
@@ -668,6 +708,7 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     clearFaults: () => faults.set({}),
     setBehaviour(update) {
       behaviour = { ...behaviour, ...behaviourSchema.parse(update) };
+      dispatcher.setHeld(behaviour.webhooks === "held");
     },
     configureWebhooks(target, apiKey) {
       if (apiKey === undefined) defaultWebhook = target;
@@ -687,6 +728,15 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
     requests: () => requestLog.map((entry) => ({ ...entry })),
     webhookDeliveries: () => dispatcher.deliveries(),
     waitForWebhooks: () => dispatcher.idle(),
+    heldWebhooks: () => dispatcher.held(),
+    releaseWebhooks: (release = {}) => dispatcher.release(releaseWebhooksSchema.parse(release)),
+    answerChallenge(apiKey, paymentId, outcome) {
+      const found = [...challenges.values()].find(({ account, challenge }) => account.apiKey === apiKey && challenge.paymentId === paymentId);
+      const payment = found?.account.payments.get(paymentId);
+      if (!found || !payment || found.challenge.completed) return false;
+      settleChallenge(found.account, found.challenge, payment, outcome);
+      return true;
+    },
     holdNext(match) {
       const reached = deferred();
       const released = deferred();
@@ -702,6 +752,7 @@ export async function startAccelebitSandbox(options: AccelebitSandboxOptions = {
       dispatcher.forget();
       faults.set(options.faults ?? {});
       behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
+      dispatcher.setHeld(behaviour.webhooks === "held");
       defaultWebhook = options.webhookUrl ? { url: options.webhookUrl, secret: options.webhookSecret ?? DEFAULT_WEBHOOK_SECRET } : null;
     },
   };

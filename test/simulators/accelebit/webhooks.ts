@@ -18,7 +18,13 @@ export interface DeliveryRecord {
   url: string;
   objectId: string;
   attempts: { status: number | null; error?: string }[];
-  state: "pending" | "delivered" | "failed";
+  state: "held" | "pending" | "delivered" | "failed";
+}
+
+interface HeldEvent {
+  target: WebhookTarget;
+  rawBody: string;
+  record: DeliveryRecord;
 }
 
 export interface WebhookRetry {
@@ -29,6 +35,8 @@ export interface WebhookRetry {
 export class WebhookDispatcher {
   private readonly records: DeliveryRecord[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private heldEvents: HeldEvent[] = [];
+  private holding = false;
   private closed = false;
 
   constructor(
@@ -47,10 +55,40 @@ export class WebhookDispatcher {
   enqueue(target: WebhookTarget | null, type: WebhookEventType, data: { id: string } & Record<string, unknown>): void {
     if (!target || this.closed) return;
     const event = { id: `evt_${randomUUID()}`, type, createdAt: this.options.now().toISOString(), data };
-    const record: DeliveryRecord = { eventId: event.id, type, url: target.url, objectId: data.id, attempts: [], state: "pending" };
+    const record: DeliveryRecord = { eventId: event.id, type, url: target.url, objectId: data.id, attempts: [], state: this.holding ? "held" : "pending" };
     this.records.push(record);
-    const job = this.deliver(target, JSON.stringify(event), record).finally(() => this.inFlight.delete(job));
+    if (this.holding) {
+      this.heldEvents.push({ target, rawBody: JSON.stringify(event), record });
+      return;
+    }
+    this.track(this.deliver(target, JSON.stringify(event), record));
+  }
+
+  /** Held: events wait in a queue until released (a gateway whose deliveries run late). */
+  setHeld(holding: boolean): void {
+    this.holding = holding;
+  }
+
+  held(): { eventId: string; type: string; objectId: string }[] {
+    return this.heldEvents.map(({ record }) => ({ eventId: record.eventId, type: record.type, objectId: record.objectId }));
+  }
+
+  /** Delivers held events one after the other, in the asked order, each once or twice; resolves when done. */
+  async release(options: { order?: "fifo" | "lifo"; eventIds?: string[]; twice?: boolean } = {}): Promise<number> {
+    let chosen = options.eventIds ? options.eventIds.flatMap((id) => this.heldEvents.filter((event) => event.record.eventId === id)) : [...this.heldEvents];
+    if (options.order === "lifo") chosen = chosen.reverse();
+    this.heldEvents = this.heldEvents.filter((event) => !chosen.includes(event));
+    for (const event of chosen) {
+      event.record.state = "pending";
+      for (let copy = 0; copy < (options.twice ? 2 : 1); copy++) await this.track(this.deliver(event.target, event.rawBody, event.record, false));
+    }
+    return chosen.length;
+  }
+
+  private track(delivery: Promise<void>): Promise<void> {
+    const job = delivery.finally(() => this.inFlight.delete(job));
     this.inFlight.add(job);
+    return job;
   }
 
   /** Resolves when every delivery enqueued so far has succeeded or given up. */
@@ -61,15 +99,16 @@ export class WebhookDispatcher {
   /** Forgets the delivery records (sandbox reset); deliveries still running finish unrecorded. */
   forget(): void {
     this.records.length = 0;
+    this.heldEvents = [];
   }
 
   close(): void {
     this.closed = true;
   }
 
-  private async deliver(target: WebhookTarget, rawBody: string, record: DeliveryRecord): Promise<void> {
+  private async deliver(target: WebhookTarget, rawBody: string, record: DeliveryRecord, afterAnswer = true): Promise<void> {
     // Let the API answer go out first, as a real gateway's asynchronous delivery would.
-    await new Promise((resolve) => setImmediate(resolve));
+    if (afterAnswer) await new Promise((resolve) => setImmediate(resolve));
     const signature = createHmac("sha256", target.secret).update(rawBody, "utf8").digest("hex");
     for (let attempt = 1; attempt <= this.options.retry.maxAttempts && !this.closed; attempt += 1) {
       try {

@@ -1,0 +1,383 @@
+import type { PaymentSessionStateRejectedReason } from "~/shopify/payments-apps";
+import type { PaymentSessionStatus } from "~/payments/session-status";
+
+/**
+ * The one place that decides a payment session's next state (docs/decisions/0002-one-decision-function.md).
+ * Pure: it gets the session as stored, the attempt a fact is about, and the fact; it returns
+ * what to write and what to schedule. Every path that learns something — the shopper's
+ * submission and 3-D Secure return, the credit-card job, webhooks, the sweeper, Shopify's
+ * confirmation callback — comes through here, so they cannot disagree.
+ */
+
+export type AttemptStatus = "submitted" | "unknown" | "pending_3ds" | "captured" | "authorized" | "failed";
+
+export interface SessionView {
+  status: PaymentSessionStatus;
+  kind: "sale" | "authorization";
+  method: "offsite" | "credit_card";
+  /** Merchant-keyed credit-card payment: no shopper to authenticate. */
+  moto: boolean;
+  /** Attempts the session has, this one included. */
+  attempts: number;
+  maxAttempts: number;
+  /** The shopper's deadline has not passed: they may still try another card. */
+  shopperHasTime: boolean;
+  /** The Accelebit payment the session resolved (or is confirming) with. */
+  keptPaymentId: string | null;
+  /** The latest attempt, for session-level facts (deadlines, the end of the pending window). */
+  latest: { status: AttemptStatus; threeDs: boolean; errorName: string | null } | null;
+}
+
+export interface AttemptView {
+  id: string;
+  number: number;
+  status: AttemptStatus;
+  threeDs: boolean;
+  paymentId: string | null;
+  /** Is it the session's latest attempt? News about an older one never moves the session. */
+  latest: boolean;
+}
+
+export interface ThreeDsChallenge {
+  redirectUrl: string;
+  method: "GET" | "POST";
+  parameters?: Record<string, string>;
+}
+
+/** What Accelebit (or the lack of it) says about one attempt. */
+export type AttemptFact =
+  /** A payment Accelebit returned: the create answer, a lookup or a re-read. */
+  | {
+      kind: "payment";
+      paymentId: string;
+      status: "captured" | "authorized" | "pending_3ds" | "failed";
+      amount: string | null;
+      provider: string | null;
+      errorName: string | null;
+      errorMessage: string | null;
+      threeDs: ThreeDsChallenge | null;
+    }
+  /** The create request was declined (a 4xx CARD_DECLINED without a payment record). */
+  | { kind: "declined"; errorName: string; errorMessage: string }
+  /** Accelebit could not take it right now (retries spent) and confirmed nothing was charged. */
+  | { kind: "not-charged"; errorName: string; errorMessage: string }
+  /** Sent, and we cannot tell whether it charged. */
+  | { kind: "unknown"; errorName: string; errorMessage: string }
+  /** Refused for a reason that is not the card's (a bad key, an invalid request). */
+  | { kind: "refused"; errorName: string; errorMessage: string; merchantKey: boolean }
+  /** Accelebit has no payment for this attempt, and no request of ours can still create one. */
+  | { kind: "no-payment" }
+  /** Nothing was sent: the shop cannot charge this session (no key for its mode, an amount Accelebit cannot express, unreadable card data). */
+  | { kind: "cannot-charge"; message: string; cardUnreadable?: boolean };
+
+/** What happened to the session itself. */
+export type SessionFact =
+  /** The shopper's time is up and whatever their attempt is doing was re-read. */
+  | { kind: "deadline" }
+  /** A pending session's window at Shopify is about to end without an outcome. */
+  | { kind: "pending-window-over" }
+  /** Shopify's answer to paymentSessionConfirm (credit card, after 3-D Secure). */
+  | { kind: "confirmation"; confirmed: boolean };
+
+export type Effect =
+  /** Tell Shopify the session's new decision (resolve, reject or pending). */
+  | "finalize"
+  /** Ask Shopify to show our 3-D Secure page (credit card). */
+  | "card-redirect"
+  /** Ask Shopify to confirm a credit-card payment that passed 3-D Secure. */
+  | "card-confirm"
+  /** Refund the attempt's payment in full: the session does not keep it (docs/decisions/0003-surplus-charges.md). */
+  | "refund-attempt"
+  /** Refund the payment the session kept: Shopify refused the confirmation. */
+  | "refund-kept"
+  /** The charge is settled: the sealed card is no longer needed. */
+  | "erase-card";
+
+export interface AttemptUpdate {
+  status: AttemptStatus;
+  threeDs?: boolean;
+  paymentId?: string;
+  errorName?: string | null;
+  errorMessage?: string | null;
+}
+
+export interface SessionUpdate {
+  status: PaymentSessionStatus;
+  rejectReason?: PaymentSessionStateRejectedReason;
+  merchantMessage?: string;
+  /** Start Shopify's pending window now. */
+  pending?: true;
+}
+
+/** What the shopper's page shows next. */
+export type ShopperOutcome =
+  | { kind: "resolving" }
+  | { kind: "rejecting" }
+  | { kind: "pending" }
+  | { kind: "confirming" }
+  | { kind: "three-ds"; challenge: ThreeDsChallenge }
+  | { kind: "try-again"; message: string }
+  | { kind: "unchanged" };
+
+export interface Decision {
+  attempt: AttemptUpdate | null;
+  session: SessionUpdate | null;
+  effects: Effect[];
+  shopper: ShopperOutcome;
+  /** One line for the merchant's timeline. */
+  note: string;
+}
+
+const UNCHANGED: ShopperOutcome = { kind: "unchanged" };
+
+/** Decided: the decision stands (the reject may already be at Shopify). */
+const DECIDED: readonly PaymentSessionStatus[] = ["resolving", "rejecting", "resolved", "rejected"];
+/** A charge or 3-D Secure of the latest attempt may still move the session. */
+const OPEN: readonly PaymentSessionStatus[] = ["awaiting_card", "processing", "three_ds", "pending"];
+
+/** An attempt's status only moves forward: a stale read cannot undo a newer one. */
+const RANK: Record<AttemptStatus, number> = { submitted: 0, unknown: 1, pending_3ds: 2, authorized: 3, captured: 4, failed: 4 };
+
+export function isAttemptSettled(status: AttemptStatus): boolean {
+  return status === "captured" || status === "authorized" || status === "failed";
+}
+
+function attemptUpdateFor(attempt: AttemptView, fact: AttemptFact): AttemptUpdate | null {
+  const next: AttemptUpdate = (() => {
+    switch (fact.kind) {
+      case "payment":
+        return {
+          status: fact.status,
+          paymentId: fact.paymentId,
+          ...(fact.status === "pending_3ds" ? { threeDs: true } : {}),
+          ...(fact.status === "failed" ? { errorName: fact.errorName ?? "CARD_DECLINED", errorMessage: fact.errorMessage } : {}),
+        };
+      case "declined":
+      case "not-charged":
+      case "refused":
+        return { status: "failed", errorName: fact.errorName, errorMessage: fact.errorMessage };
+      case "unknown":
+        return { status: "unknown", errorName: fact.errorName, errorMessage: fact.errorMessage };
+      case "no-payment":
+        return { status: "failed", errorName: "NO_PAYMENT", errorMessage: "Accelebit has no payment for this attempt" };
+      case "cannot-charge":
+        return { status: "failed", errorName: fact.cardUnreadable ? "CARD_UNREADABLE" : "NOT_SENT", errorMessage: fact.message };
+    }
+  })();
+  const forward = RANK[next.status] > RANK[attempt.status] || (attempt.status === "authorized" && next.status === "captured");
+  if (forward) return next;
+  // Same rank: only learn the payment id if it was missing.
+  if (next.paymentId && !attempt.paymentId && RANK[next.status] === RANK[attempt.status]) return { status: attempt.status, paymentId: next.paymentId };
+  return null;
+}
+
+function reject(reason: PaymentSessionStateRejectedReason, merchantMessage: string, effects: Effect[] = []): Omit<Decision, "attempt" | "note"> {
+  return {
+    session: { status: "rejecting", rejectReason: reason, merchantMessage: merchantMessage.slice(0, 500) },
+    effects: ["finalize", ...effects],
+    shopper: { kind: "rejecting" },
+  };
+}
+
+/** Why the latest attempt failed, in Shopify's words (docs/decisions/0008-reject-reasons-after-3ds.md). */
+function reasonForFailure(threeDs: boolean, errorName: string | null): PaymentSessionStateRejectedReason {
+  if (threeDs && (errorName === "CARD_DECLINED" || errorName === null)) return "AUTHENTICATION_FAILED";
+  if (errorName === "CARD_DECLINED") return "CARD_DECLINED";
+  return "PROCESSING_ERROR";
+}
+
+const SHOPPER_DECLINED = "Your card was declined. Try another card or contact your bank.";
+const SHOPPER_THREE_DS_FAILED = "Your bank could not confirm this payment. Try again or use another card.";
+const SHOPPER_TRY_LATER = "The payment could not be processed right now. Please try again.";
+
+/** A fact about one attempt. */
+export function decideForAttempt(session: SessionView, attempt: AttemptView, fact: AttemptFact): Decision {
+  const update = attemptUpdateFor(attempt, fact);
+  const status = update?.status ?? attempt.status;
+  const threeDs = update?.threeDs ?? attempt.threeDs;
+  const paymentId = update?.paymentId ?? attempt.paymentId;
+  const label = `Attempt ${attempt.number}`;
+  const said = `${label}: ${describeFact(fact)}`;
+  // The timeline line: what Accelebit said, and why it did not move the session when that needs saying.
+  const made = (part: Omit<Decision, "attempt" | "note">, why?: string): Decision => ({ attempt: update, ...part, note: why ? `${said}; ${why}` : said });
+  const nothing = (why?: string): Decision => made({ session: null, effects: [], shopper: UNCHANGED }, why);
+
+  // Money: captured (or an authorization the session can keep).
+  const keepable = status === "captured" || (status === "authorized" && (session.kind === "authorization" || session.method === "credit_card"));
+  if (keepable && paymentId) {
+    if (session.keptPaymentId === paymentId) return nothing("the session already has this payment");
+    const otherKept = session.keptPaymentId !== null;
+    if (otherKept || DECIDED.includes(session.status)) {
+      // The session does not keep this charge: refund it, never reopen the decision.
+      const why = otherKept ? "the session already kept another payment" : `the session was already ${session.status}`;
+      if (status !== "captured") return nothing(`an authorization the session does not keep (${why}); it is left to lapse`);
+      return made({ session: null, effects: ["refund-attempt"], shopper: UNCHANGED }, `a capture the session does not keep (${why}); refunding it`);
+    }
+    if (session.method === "credit_card" && threeDs && !session.moto) {
+      return made({ session: { status: "confirming" }, effects: ["card-confirm", "erase-card"], shopper: { kind: "confirming" } }, "3-D Secure passed");
+    }
+    return made({ session: { status: "resolving" }, effects: ["finalize", "erase-card"], shopper: { kind: "resolving" } });
+  }
+
+  if (status === "authorized") {
+    // A sale Accelebit only authorized, with no capture endpoint: not money we can promise.
+    if (attempt.latest && OPEN.includes(session.status) && session.status !== "pending") {
+      return made(
+        { session: { status: "pending", pending: true }, effects: ["finalize"], shopper: { kind: "pending" } },
+        "only authorized: a sale Accelebit cannot capture",
+      );
+    }
+    return nothing();
+  }
+
+  if (!attempt.latest) return nothing("not the latest attempt: the session does not move");
+
+  if (status === "pending_3ds") {
+    if (session.status !== "processing") return nothing();
+    if (session.method === "credit_card" && session.moto) {
+      return made(
+        reject("PROCESSING_ERROR", "Accelebit asked for 3-D Secure on a MOTO payment, which has no shopper to authenticate.", ["erase-card"]),
+        "3-D Secure on a MOTO payment",
+      );
+    }
+    const effects: Effect[] = session.method === "credit_card" ? ["card-redirect", "erase-card"] : [];
+    const challenge = fact.kind === "payment" ? fact.threeDs : null;
+    return made({ session: { status: "three_ds" }, effects, shopper: challenge ? { kind: "three-ds", challenge } : UNCHANGED });
+  }
+
+  if (status === "unknown") {
+    if (session.status !== "processing") return nothing();
+    // We cannot tell whether the card was charged: never reject, never charge again.
+    if (session.method === "credit_card") return nothing("the charge job asks again with the same Idempotency-Key");
+    return made({ session: { status: "pending", pending: true }, effects: ["finalize"], shopper: { kind: "pending" } });
+  }
+
+  if (status !== "failed") return nothing();
+
+  // The latest attempt failed.
+  if (!OPEN.includes(session.status) || session.status === "awaiting_card") return nothing();
+  const errorName = update?.errorName ?? null;
+  const what = fact.kind === "payment" ? `Accelebit reports the payment failed (${errorName ?? "failed"})` : describeFailure(fact);
+  if (fact.kind === "refused" || fact.kind === "cannot-charge") {
+    const message = fact.kind === "refused" ? merchantMessageForRefusal(fact) : `${fact.message}.`;
+    return made(reject("PROCESSING_ERROR", message, ["erase-card"]));
+  }
+  const reason = fact.kind === "not-charged" || fact.kind === "no-payment" ? "PROCESSING_ERROR" : reasonForFailure(threeDs, errorName);
+  const mayRetry = session.method === "offsite" && session.status !== "pending" && session.attempts < session.maxAttempts && session.shopperHasTime;
+  if (mayRetry) {
+    const message = reason === "AUTHENTICATION_FAILED" ? SHOPPER_THREE_DS_FAILED : reason === "CARD_DECLINED" ? SHOPPER_DECLINED : SHOPPER_TRY_LATER;
+    return made({ session: { status: "awaiting_card" }, effects: [], shopper: { kind: "try-again", message } });
+  }
+  const context =
+    session.status === "pending" || !session.shopperHasTime
+      ? "after the shopper left"
+      : session.method === "credit_card"
+        ? "(one attempt per credit-card session)"
+        : `on the last of ${session.maxAttempts} card attempts`;
+  return made(reject(reason, `${what} ${context}.`, ["erase-card"]));
+}
+
+/** A fact about the session as a whole. */
+export function decideForSession(session: SessionView, fact: SessionFact): Decision {
+  const made = (part: Omit<Decision, "attempt" | "note">, note: string): Decision => ({ attempt: null, ...part, note });
+  const nothing = (note: string): Decision => made({ session: null, effects: [], shopper: UNCHANGED }, note);
+  const latest = session.latest;
+
+  switch (fact.kind) {
+    case "deadline": {
+      if (session.status === "awaiting_card") {
+        if (!latest) return made(reject("CANCELLED_PAYMENT", "The shopper left the card page without paying."), "The shopper left without paying; rejecting");
+        const reason = reasonForFailure(latest.threeDs, latest.errorName);
+        return made(
+          reject(reason, `The shopper left after ${session.attempts} failed card attempt(s) (last: ${latest.errorName ?? "failed"}).`),
+          `The shopper left after a failed attempt; rejecting (${reason})`,
+        );
+      }
+      if (session.status === "processing" && session.method === "credit_card" && !latest) {
+        // The charge job never got to send the card (the sweeper asks only once the sealed card is gone).
+        return made(
+          reject("PROCESSING_ERROR", "The card could not be charged before its data expired; nothing was sent to Accelebit."),
+          "The card was never charged; rejecting",
+        );
+      }
+      if (session.status === "three_ds" && session.method === "credit_card") {
+        // Credit-card sessions cannot be pending at Shopify (paymentSessionPending refuses them).
+        return made(
+          reject("CANCELLED_PAYMENT", "The shopper did not finish 3-D Secure before the deadline.", ["erase-card"]),
+          "3-D Secure not finished by the deadline; rejecting (CANCELLED_PAYMENT)",
+        );
+      }
+      if ((session.status === "three_ds" || session.status === "processing") && session.method === "offsite") {
+        return made(
+          { session: { status: "pending", pending: true }, effects: ["finalize"], shopper: { kind: "pending" } },
+          "The shopper's time is up with the outcome not known yet; Shopify is told it is pending",
+        );
+      }
+      return nothing("Deadline passed");
+    }
+    case "pending-window-over": {
+      if (session.status !== "pending") return nothing("Pending window over");
+      if (latest?.status === "pending_3ds") {
+        return made(
+          reject("CANCELLED_PAYMENT", "The shopper never finished 3-D Secure; Accelebit has no outcome at the end of Shopify's pending window."),
+          "3-D Secure never finished; rejecting before Shopify's pending window ends",
+        );
+      }
+      return made(
+        reject("PROCESSING_ERROR", "Accelebit never confirmed an outcome for this payment before Shopify's pending window ended."),
+        "No outcome from Accelebit; rejecting before Shopify's pending window ends",
+      );
+    }
+    case "confirmation": {
+      if (session.status !== "confirming")
+        return nothing(`Shopify's confirmation (${fact.confirmed ? "confirmed" : "refused"}) arrived with the session ${session.status}`);
+      if (fact.confirmed)
+        return made({ session: { status: "resolving" }, effects: ["finalize"], shopper: { kind: "resolving" } }, "Shopify confirmed the payment; resolving");
+      return made(
+        reject("CONFIRMATION_REJECTED", "Shopify refused the confirmation; the payment is refunded at Accelebit.", ["refund-kept"]),
+        "Shopify refused the confirmation; rejecting and refunding the payment",
+      );
+    }
+  }
+}
+
+/** What Accelebit said, in the words the timeline has always used. */
+function describeFact(fact: AttemptFact): string {
+  switch (fact.kind) {
+    case "payment":
+      return `Accelebit reports ${fact.status}${fact.status === "failed" && fact.errorName ? ` (${fact.errorName})` : ""}`;
+    case "declined":
+    case "refused":
+      return `${fact.errorName} (terminal)`;
+    case "not-charged":
+      return `${fact.errorName} (retryable, nothing charged)`;
+    case "unknown":
+      return `${fact.errorName} (outcome unknown)`;
+    case "no-payment":
+      return "Accelebit has no payment for this attempt";
+    case "cannot-charge":
+      return `not sent: ${fact.message}`;
+  }
+}
+
+function describeFailure(fact: Exclude<AttemptFact, { kind: "payment" }>): string {
+  switch (fact.kind) {
+    case "declined":
+      return `Accelebit declined the card (${fact.errorName})`;
+    case "not-charged":
+      return `Accelebit could not process the payment (${fact.errorName}); nothing was charged`;
+    case "no-payment":
+      return "Accelebit has no payment for this attempt: nothing was charged";
+    case "refused":
+      return `Accelebit refused the request (${fact.errorName})`;
+    case "cannot-charge":
+      return fact.message;
+    case "unknown":
+      return `Outcome unknown (${fact.errorName})`;
+  }
+}
+
+function merchantMessageForRefusal(fact: Extract<AttemptFact, { kind: "refused" }>): string {
+  if (fact.merchantKey) return "Accelebit refused the shop's API key (UNAUTHORIZED). Update the key on the Accelebit settings page.";
+  return `Accelebit: ${fact.errorName}. ${fact.errorMessage}`;
+}
