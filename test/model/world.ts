@@ -1,0 +1,174 @@
+/**
+ * The world the payments model runs in: a fresh database, the Accelebit sandbox and the Shopify
+ * simulator in this process, the app's real routes over HTTP for what Shopify and Accelebit
+ * send (session requests, webhooks), and the app's real use cases and jobs for what the shopper
+ * and the background do. One clock for everything (Date is faked; timers are real), moved only
+ * by the model, so a seed replays the same interleaving.
+ */
+import { randomBytes } from "node:crypto";
+import { vi } from "vitest";
+import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test";
+import { startAccelebitSandbox, type AccelebitSandbox } from "../simulators/accelebit/server";
+import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
+import { startAppServer } from "../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { useAppEnv } from "../support/app-env";
+
+export const SHOP = "model-shop.myshopify.com";
+const ACCESS_TOKEN = "shpat_model_shop";
+const TEST_KEY = "smtgw_sk_test_ModelShopKey00001";
+export const LIVE_KEY = "smtgw_sk_live_ModelShopKey00001";
+const WEBHOOK_SECRET = "model-webhook-signing-secret-0123";
+const FINGERPRINT = "5eed".padEnd(64, "0");
+const cardKeys = generateCardKeyPairForTest();
+
+type App = typeof import("~/payments/charge.server") & {
+  db: typeof import("~/db.server").db;
+  sweep: typeof import("~/payments/sweeper.server").sweep;
+  receiveConfirmation: typeof import("~/payments/card/confirmation.server").receiveConfirmation;
+  createJobHandlers: typeof import("~/background.server").createJobHandlers;
+  jobs: typeof import("~/jobs");
+  claimNextJob: typeof import("~/jobs/claim.server").claimNextJob;
+  secretBox: typeof import("~/lib/secret-box.server").secretBox;
+  secretContext: typeof import("~/merchants/settings.server").secretContext;
+  createAccelebitGateway: typeof import("~/accelebit").createAccelebitGateway;
+  cardKeyring: typeof import("~/payments/card/keyring.server").cardKeyring;
+  logger: typeof import("~/lib/logger").logger;
+};
+
+/** How the shopper's next card submission dies with the process: before its POST leaves, or after Accelebit answered. */
+export type Crash = "before-post" | "after-post";
+
+export interface World {
+  sandbox: AccelebitSandbox;
+  shopify: ShopifySimulator;
+  appUrl: string;
+  app: App;
+  shopId: string;
+  deps: import("~/payments/charge.server").ChargeDeps;
+  worker: import("~/jobs").Worker;
+  handlers: import("~/jobs").JobHandlers;
+  /** Makes the next POST /v1/payments of the app "crash": resolves once it did. */
+  armCrash(crash: Crash): Promise<void>;
+  disarmCrash(): void;
+  advance(ms: number): void;
+  removeLiveKey(): Promise<void>;
+  restoreLiveKey(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-12-01T12:00:00.000Z") });
+  const database: TestDatabase = await createTestDatabase();
+  const sandbox = await startAccelebitSandbox({ behaviour: { webhooks: "held" }, sleep: async () => {}, webhookRetry: { maxAttempts: 2, baseDelayMs: 1 } });
+  const shopify = await startShopifySimulator();
+  const server = await startAppServer({
+    "/shopify/payment": await import("~/routes/shopify.payment"),
+    "/shopify/card/payment": await import("~/routes/shopify.card.payment"),
+    "/shopify/refund": await import("~/routes/shopify.refund"),
+    "/webhooks/accelebit/:token": await import("~/routes/webhooks.accelebit.$token"),
+  });
+  useAppEnv({
+    DATABASE_URL: database.url,
+    ACCELEBIT_API_URL: sandbox.url,
+    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+    SHOPIFY_APP_URL: server.url,
+    MAX_CARD_ATTEMPTS: "3",
+    ABANDON_AFTER_MINUTES: "30",
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    CARD_DECRYPTION_KEYS: JSON.stringify([{ fingerprint: FINGERPRINT, privateKeyPem: cardKeys.privateKeyPem }]),
+  });
+  const app: App = {
+    ...(await import("~/payments/charge.server")),
+    db: (await import("~/db.server")).db,
+    sweep: (await import("~/payments/sweeper.server")).sweep,
+    receiveConfirmation: (await import("~/payments/card/confirmation.server")).receiveConfirmation,
+    createJobHandlers: (await import("~/background.server")).createJobHandlers,
+    jobs: await import("~/jobs"),
+    claimNextJob: (await import("~/jobs/claim.server")).claimNextJob,
+    secretBox: (await import("~/lib/secret-box.server")).secretBox,
+    secretContext: (await import("~/merchants/settings.server")).secretContext,
+    createAccelebitGateway: (await import("~/accelebit")).createAccelebitGateway,
+    cardKeyring: (await import("~/payments/card/keyring.server")).cardKeyring,
+    logger: (await import("~/lib/logger")).logger,
+  };
+  const { seedShop } = await import("~/merchants/seed-shop.server");
+  await seedShop(
+    {
+      shop: SHOP,
+      accessToken: ACCESS_TOKEN,
+      accelebitTestKey: TEST_KEY,
+      accelebitLiveKey: LIVE_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      scopes: "write_payment_gateways,write_payment_sessions",
+    },
+    app.secretBox(),
+  );
+  const shop = await app.db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
+  shopify.registerShop({ shop: SHOP, accessToken: ACCESS_TOKEN });
+  shopify.setCardEncryptionKey({ publicKeyPem: cardKeys.publicKeyPem, fingerprint: FINGERPRINT });
+  // Shopify's confirmation callback is one of the model's moves, not a timer.
+  shopify.setConfirmationCallbackUrl(null);
+  sandbox.configureWebhooks({ url: `${server.url}/webhooks/accelebit/${shop.webhookToken}`, secret: WEBHOOK_SECRET }, LIVE_KEY);
+
+  // The process dies in the middle of a shopper's card submission: the request is sent (or not)
+  // and nothing ever comes back; the submission's promise is simply abandoned.
+  let armed: { crash: Crash; crashed: () => void } | null = null;
+  const crashableFetch: typeof fetch = async (input, init) => {
+    const target = String(input instanceof Request ? input.url : input);
+    if (armed && init?.method === "POST" && new URL(target).pathname === "/v1/payments") {
+      const { crash, crashed } = armed;
+      armed = null;
+      if (crash === "after-post")
+        await fetch(input, init).then(
+          (r) => r.arrayBuffer(),
+          () => null,
+        );
+      crashed();
+      return new Promise<Response>(() => {});
+    }
+    return fetch(input, init);
+  };
+  const gateway = app.createAccelebitGateway({ baseUrl: sandbox.url, logger: app.logger, fetch: crashableFetch, sleep: async () => {}, timeoutMs: 5_000 });
+  const deps = { gateway, box: app.secretBox(), appUrl: server.url, maxAttempts: 3, now: () => new Date() };
+  const handlers = app.createJobHandlers({ charge: () => deps, card: () => ({ ...deps, keyring: app.cardKeyring }) });
+  const worker = app.jobs.createWorker({ handlers, logger: app.logger, workerId: "model-worker", concurrency: 1, leaseMs: 2 * 60_000 });
+  const liveKeyCiphertext = () => app.secretBox().encrypt(LIVE_KEY, app.secretContext(shop.id, "live-key"));
+
+  return {
+    sandbox,
+    shopify,
+    appUrl: server.url,
+    app,
+    shopId: shop.id,
+    deps,
+    worker,
+    handlers,
+    armCrash(crash) {
+      return new Promise((resolve) => {
+        armed = { crash, crashed: resolve };
+      });
+    },
+    disarmCrash() {
+      armed = null;
+    },
+    advance(ms) {
+      vi.setSystemTime(Date.now() + ms);
+    },
+    async removeLiveKey() {
+      await app.db().shopSettings.update({ where: { shopId: shop.id }, data: { liveApiKeyCiphertext: null, liveApiKeyLast4: null } });
+    },
+    async restoreLiveKey() {
+      await app
+        .db()
+        .shopSettings.update({ where: { shopId: shop.id }, data: { liveApiKeyCiphertext: liveKeyCiphertext(), liveApiKeyLast4: LIVE_KEY.slice(-4) } });
+    },
+    async close() {
+      await worker.stop();
+      await app.db().$disconnect();
+      await Promise.all([sandbox.close(), shopify.close(), server.close()]);
+      await database.drop();
+      vi.useRealTimers();
+    },
+  };
+}
