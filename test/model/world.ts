@@ -12,7 +12,7 @@ import { startAccelebitSandbox, type AccelebitSandbox } from "../simulators/acce
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import { startAppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { useAppEnv } from "../support/app-env";
+import { appEnv } from "../support/app-env";
 
 export const SHOP = "model-shop.myshopify.com";
 const ACCESS_TOKEN = "shpat_model_shop";
@@ -68,16 +68,20 @@ export async function startWorld(): Promise<World> {
     "/shopify/refund": await import("~/routes/shopify.refund"),
     "/webhooks/accelebit/:token": await import("~/routes/webhooks.accelebit.$token"),
   });
-  useAppEnv({
-    DATABASE_URL: database.url,
-    ACCELEBIT_API_URL: sandbox.url,
-    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
-    SHOPIFY_APP_URL: server.url,
-    MAX_CARD_ATTEMPTS: "3",
-    ABANDON_AFTER_MINUTES: "30",
-    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    CARD_DECRYPTION_KEYS: JSON.stringify([{ fingerprint: FINGERPRINT, privateKeyPem: cardKeys.privateKeyPem }]),
-  });
+  // The app reads its configuration once, on first use: set it before any app module runs.
+  Object.assign(
+    process.env,
+    appEnv({
+      DATABASE_URL: database.url,
+      ACCELEBIT_API_URL: sandbox.url,
+      SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+      SHOPIFY_APP_URL: server.url,
+      MAX_CARD_ATTEMPTS: "3",
+      ABANDON_AFTER_MINUTES: "30",
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      CARD_DECRYPTION_KEYS: JSON.stringify([{ fingerprint: FINGERPRINT, privateKeyPem: cardKeys.privateKeyPem }]),
+    }),
+  );
   const app: App = {
     ...(await import("~/payments/charge.server")),
     db: (await import("~/db.server")).db,
