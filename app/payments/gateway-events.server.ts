@@ -58,7 +58,7 @@ export async function receiveAccelebitWebhook(webhookToken: string, rawBody: str
  * of this shop's is ignored.
  */
 export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "box" | "maxAttempts">) {
-  return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger }) => {
+  return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger, now }) => {
     const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
     if (!event?.objectId) return;
     const processed = () => db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
@@ -104,7 +104,7 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
         summary: `Accelebit webhook ${event.type} for attempt ${attempt.number}; the payment re-read from Accelebit is ${read.fact.kind === "payment" ? read.fact.status : read.fact.kind}`,
         detail: { eventId: event.eventId },
       });
-      const outcome = await applyAttemptFact(session.id, attempt.id, read.fact, { now: new Date(), maxAttempts });
+      const outcome = await applyAttemptFact(session.id, attempt.id, read.fact, { now, maxAttempts });
       logger.info({ gatewayEventId, paymentSessionId: session.id, attempt: attempt.number, outcome: outcome.kind }, "webhook settled from Accelebit's record");
     }
     await processed();

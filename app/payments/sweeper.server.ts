@@ -144,9 +144,11 @@ async function checkSession(session: DueSession, context: ApplyContext, account:
     if (read.kind === "fact") return read.fact;
     return read.kind === "absent" && absentMeansNothing ? { kind: "no-payment" } : null;
   };
+  /** Applies Accelebit's record of the latest attempt; `known` says whether Accelebit could be read at all. */
   const applyRead = async (absentMeansNothing: boolean) => {
     const fact = await readLatest(absentMeansNothing);
-    return fact && latest ? moved(await applyAttemptFact(session.id, latest.id, fact, context)) : false;
+    const settled = fact && latest ? moved(await applyAttemptFact(session.id, latest.id, fact, context)) : false;
+    return { settled, known: fact !== null };
   };
   const stillStatus = async () => (await db().paymentSession.findUnique({ where: { id: session.id }, select: { status: true } }))?.status;
 
@@ -162,26 +164,30 @@ async function checkSession(session: DueSession, context: ApplyContext, account:
         if (!latest) return moved(await applySessionFact(session.id, { kind: "deadline" }, context));
         // The window for POSTs has closed: Accelebit's record alone decides; nothing found means nothing was charged.
         const stale = now.getTime() - latest.createdAt.getTime() >= CARD_CHARGE_WINDOW_MS;
-        return applyRead(stale);
+        return (await applyRead(stale)).settled;
       }
       // The shopper's request may still be charging; one older than STUCK_AFTER_MS is gone, and if
       // Accelebit has no payment for it, nothing can still create one.
       const recent = latest !== undefined && now.getTime() - latest.updatedAt.getTime() < STUCK_AFTER_MS;
       if (recent && !deadlinePassed) return false;
-      const settled = await applyRead(!recent);
+      const { settled } = await applyRead(!recent);
+      // Pending at Shopify is no verdict: it is fine without Accelebit's word.
       if (deadlinePassed && (await stillStatus()) === "processing") return moved(await applySessionFact(session.id, { kind: "deadline" }, context)) || settled;
       return settled;
     }
 
     case "three_ds": {
-      const settled = await applyRead(false);
-      if (deadlinePassed && (await stillStatus()) === "three_ds") return moved(await applySessionFact(session.id, { kind: "deadline" }, context)) || settled;
+      const { settled, known } = await applyRead(false);
+      // An offsite session only becomes pending; a credit card's is rejected, so only once
+      // Accelebit said the challenge is still open (docs/decisions/0005-reads-never-reject-blind.md).
+      const deadlineApplies = deadlinePassed && (!card || known);
+      if (deadlineApplies && (await stillStatus()) === "three_ds") return moved(await applySessionFact(session.id, { kind: "deadline" }, context)) || settled;
       return settled;
     }
 
     case "pending": {
       const stale = !latest || now.getTime() - latest.updatedAt.getTime() >= STUCK_AFTER_MS;
-      const settled = await applyRead(stale && latest?.status !== "pending_3ds");
+      const { settled } = await applyRead(stale && latest?.status !== "pending_3ds");
       const windowOver = session.pendingExpiresAt !== null && now.getTime() >= session.pendingExpiresAt.getTime() - PENDING_WINDOW_MARGIN_MS;
       if (windowOver && (await stillStatus()) === "pending")
         return moved(await applySessionFact(session.id, { kind: "pending-window-over" }, context)) || settled;

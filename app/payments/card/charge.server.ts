@@ -61,7 +61,7 @@ type SessionWithCard = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
 const loadSession = (id: string) => db().paymentSession.findUnique({ where: { id }, include: { cardPayload: true, attempts: { orderBy: { number: "asc" } } } });
 
 export function chargeCardHandler(deps: () => CardChargeDeps) {
-  return jobHandler(payloadSchema, async ({ paymentSessionId, sealed, moto }, { jobId, logger }) => {
+  return jobHandler(payloadSchema, async ({ paymentSessionId, sealed, moto }, { jobId, logger, now }) => {
     if (sealed) await moveLegacyPayload(jobId, paymentSessionId, sealed, moto === true);
     const session = await loadSession(paymentSessionId);
     if (!session) return;
@@ -70,13 +70,12 @@ export function chargeCardHandler(deps: () => CardChargeDeps) {
       await db().cardPayload.deleteMany({ where: { paymentSessionId } });
       return;
     }
-    const outcome = await chargeOrSettle(session, moto === true, deps());
+    const outcome = await chargeOrSettle(session, moto === true, deps(), now);
     logger.info({ paymentSessionId, outcome }, "card session charge job ran");
   });
 }
 
-async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: CardChargeDeps): Promise<string> {
-  const now = deps.now?.() ?? new Date();
+async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: CardChargeDeps, now: Date): Promise<string> {
   const context = { now, maxAttempts: 1, moto };
   const existing = session.attempts[0];
   const payload = session.cardPayload && session.cardPayload.expiresAt > now ? session.cardPayload : null;
