@@ -1,0 +1,41 @@
+/**
+ * Runs the Accrue sandbox on its own: `tsx test/simulators/accrue/main.ts`
+ * (wired as `npm run sandbox:accrue`). Environment:
+ *   PORT (default 4020; 0 = any free port), HOST (default 127.0.0.1),
+ *   ACCRUE_SANDBOX_ENVIRONMENT  "sandbox" (default) or "live",
+ *   ACCRUE_SANDBOX_CLIENT_ID / ACCRUE_SANDBOX_CLIENT_SECRET  a merchant created at start
+ *     (default: a fixed demo merchant, printed below).
+ * Merchants, faults, knobs and the clock can be changed at run time through /__sandbox/ (README.md).
+ */
+import { startAccrueSandbox } from "./server";
+
+/** The demo merchant: fixed so a demo's configuration can name it. Sandbox-only values. */
+export const DEMO_MERCHANT = {
+  clientId: "5b0c7d0e-3f7a-4c1e-9a55-acc0e0000001",
+  clientSecret: "demo0000000000000000000000000000000000000000000000000000000000ac",
+} as const;
+
+const port = Number(process.env.PORT ?? 4020);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+const environment = process.env.ACCRUE_SANDBOX_ENVIRONMENT === "live" ? "live" : "sandbox";
+const clientId = process.env.ACCRUE_SANDBOX_CLIENT_ID || DEMO_MERCHANT.clientId;
+const clientSecret = process.env.ACCRUE_SANDBOX_CLIENT_SECRET || DEMO_MERCHANT.clientSecret;
+
+const sandbox = await startAccrueSandbox({
+  port,
+  host: process.env.HOST ?? "127.0.0.1",
+  environment,
+  merchants: [{ clientId, clientSecret, name: "Demo merchant" }],
+  log: (line) => console.log(line),
+});
+console.log(`Accrue ${environment} sandbox listening on ${sandbox.url} (API ${sandbox.url}/api/v1, widget ${sandbox.url}/main.js)`);
+console.log(`Merchant Client ID ${clientId}`);
+
+const stop = () => {
+  void sandbox.close().then(() => process.exit(0));
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
