@@ -115,15 +115,16 @@ export class Transport {
       if (outcome.ok) return outcome;
       const error = outcome.error;
       last = error;
-      if (attempt === retry.maxAttempts) break;
       if (error.code === "RATE_LIMITED") {
-        if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) return err(error);
-        const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(retry, attempt, this.config.random));
-        // Everyone in this process shares the IP's limit: everyone waits.
+        // Everyone in this process shares the IP's limit: everyone waits, whether or not this call retries.
+        const delay = Math.min(retry.maxRetryAfterMs, Math.max(error.retryAfterMs ?? 0, backoffDelayMs(retry, attempt, this.config.random)));
         this.config.budget.pause(delay);
         logger?.warn({ accrue: { operation: call.operation, attempt, delayMs: delay } }, "accrue rate limited, backing off");
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) return err(error);
+        if (attempt === retry.maxAttempts) break;
         continue;
       }
+      if (attempt === retry.maxAttempts) break;
       const repeatable = error.category === "retryable" && (call.method === "GET" || error.origin === "network");
       if (!repeatable) return err(error);
       await this.config.sleep(backoffDelayMs(retry, attempt, this.config.random));

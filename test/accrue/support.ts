@@ -30,15 +30,30 @@ export interface TestClient {
   now(): number;
 }
 
+export interface VirtualClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+/** A clock that moves only when told; share it with a sandbox (`now`) so both see the client's waits. */
+export function virtualClock(start = Date.now()): VirtualClock {
+  let at = start;
+  return { now: () => at, advance: (ms) => void (at += ms) };
+}
+
 /** A client on a virtual clock: sleeping advances it, so backoff and budget waits are instant and recorded. */
-export function clientFor(baseUrl: string, credentials: AccrueCredentials, options: Partial<AccrueClientOptions> = {}): TestClient {
+export function clientFor(
+  baseUrl: string,
+  credentials: AccrueCredentials,
+  options: Partial<AccrueClientOptions> = {},
+  clock: VirtualClock = virtualClock(Date.parse("2026-01-05T12:00:00Z")),
+): TestClient {
   const log = captureLogger();
   const sleeps: number[] = [];
-  let clock = Date.parse("2026-01-05T12:00:00Z");
-  const now = () => clock;
+  const now = clock.now;
   const sleep = async (ms: number) => {
     sleeps.push(ms);
-    clock += ms;
+    clock.advance(ms);
   };
   const budget = createRateBudget({ perMinute: 600_000, now, sleep });
   const client = createAccrueClient({

@@ -641,11 +641,8 @@ export async function startAccrueSandbox(options: AccrueSandboxOptions = {}): Pr
     }
 
     const latency = faults.latencyMs(method, routeText);
+    // A client that gave up meanwhile does not stop the processing, as on a real server.
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-    if (res.destroyed) {
-      entry.status = "dropped";
-      return;
-    }
 
     engine.advance(merchant);
     const key = behaviour.idempotency === "honoured" && method === "POST" ? entry.idempotencyKey : null;
