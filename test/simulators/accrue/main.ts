@@ -7,13 +7,8 @@
  *     (default: a fixed demo merchant, printed below).
  * Merchants, faults, knobs and the clock can be changed at run time through /__sandbox/ (README.md).
  */
+import { DEMO_MERCHANT } from "./demo-merchant";
 import { startAccrueSandbox } from "./server";
-
-/** The demo merchant: fixed so a demo's configuration can name it. Sandbox-only values. */
-export const DEMO_MERCHANT = {
-  clientId: "5b0c7d0e-3f7a-4c1e-9a55-acc0e0000001",
-  clientSecret: "demo0000000000000000000000000000000000000000000000000000000000ac",
-} as const;
 
 const port = Number(process.env.PORT ?? 4020);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
