@@ -10,6 +10,7 @@
  * or bodies, so the client secret cannot reach a log line.
  */
 import type { Logger } from "~/lib/logger";
+import { networkErrorCode, NOT_SENT_ERROR_CODES } from "~/lib/network-errors";
 import { accrueError, codeForStatus, type AccrueError, type GatewayErrorObject } from "./errors";
 import type { RateBudget } from "./rate-budget";
 import { err, ok, type Result } from "./result";
@@ -68,21 +69,8 @@ export interface ApiAnswer {
   readonly document: unknown;
 }
 
-/** Connection errors that prove the request never reached Accrue: safe to repeat, even a POST. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 const MAX_MESSAGE_LENGTH = 300;
 const HEX_SECRET_LIKE = /\b[0-9a-fA-F]{40,}\b/g;
-
-function errorCodeOf(cause: unknown): string | null {
-  let current: unknown = cause;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth += 1) {
-    const { code, errors } = current as { code?: unknown; errors?: unknown };
-    if (typeof code === "string") return code;
-    if (Array.isArray(errors) && errors.length > 0) return errorCodeOf(errors[0]);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 /** Removes the secrets of the request and anything shaped like one from text we surface. */
 export function scrub(text: string, secrets: readonly string[]): string {
@@ -198,8 +186,8 @@ export class Transport {
         attempts: attempt,
       });
     }
-    const code = errorCodeOf(cause);
-    const notSent = code !== null && NOT_SENT_CODES.has(code);
+    const code = networkErrorCode(cause);
+    const notSent = code !== null && NOT_SENT_ERROR_CODES.has(code);
     return accrueError({
       code: "NETWORK_ERROR",
       category: write && !notSent ? "outcome_unknown" : "retryable",

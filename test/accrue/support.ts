@@ -1,21 +1,11 @@
 /** Shared pieces of the Accrue tests: a sandbox with one merchant, a client wired to it on a virtual clock. */
 import { createAccrueClient, createRateBudget, type AccrueClientOptions, type AccrueCredentials, type AccrueMerchantClient } from "~/accrue";
-import { createLogger, type Logger } from "~/lib/logger";
+import { captureLogger } from "../accelebit/support";
 import { startAccrueSandbox, type AccrueSandbox, type AccrueSandboxOptions } from "../simulators/accrue/server";
 
 export { MAGIC_PHONES } from "../simulators/accrue/server";
-
-export interface CapturedLog {
-  readonly logger: Logger;
-  text(): string;
-  entries(): Record<string, unknown>[];
-}
-
-export function captureLogger(): CapturedLog {
-  const lines: string[] = [];
-  const logger = createLogger({ write: (line: string) => void lines.push(line) }, "debug");
-  return { logger, text: () => lines.join(""), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+/** Gateway-neutral test helpers, shared with the Accelebit tests. */
+export { captureLogger, closedPortUrl, type CapturedLog } from "../accelebit/support";
 
 export function startSandbox(options: AccrueSandboxOptions = {}): Promise<AccrueSandbox> {
   return startAccrueSandbox({ webhookRetry: { maxAttempts: 4, baseDelayMs: 1 }, sleep: async () => {}, ...options });
@@ -23,7 +13,7 @@ export function startSandbox(options: AccrueSandboxOptions = {}): Promise<Accrue
 
 export interface TestClient {
   readonly client: AccrueMerchantClient;
-  readonly log: CapturedLog;
+  readonly log: ReturnType<typeof captureLogger>;
   /** Every wait the client (or its rate budget) asked for, in ms: nothing really waits. */
   readonly sleeps: number[];
   /** The virtual clock the client and its budget run on. */
@@ -79,15 +69,6 @@ export function shopperIntent(
   reference: string | null = "ref-session-1",
 ): string {
   return sandbox.createPaymentIntent({ clientId: credentials.clientId, phoneNumber, amount, reference }).id;
-}
-
-export async function closedPortUrl(): Promise<string> {
-  const { createServer } = await import("node:net");
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 export const MINUTE = 60_000;

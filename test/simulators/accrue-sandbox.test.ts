@@ -3,9 +3,9 @@
  * errors, authentication, users and wallets, the stand-in widget pages, its own rate limit,
  * the /__sandbox/ control endpoints, and running on its own (npm run sandbox:accrue).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startStandalone, type Standalone } from "./shared/standalone";
 import { MAGIC_PHONES, startAccrueSandbox, type AccrueSandbox, type MerchantCredentials } from "./accrue/server";
 
 let sandbox: AccrueSandbox;
@@ -242,34 +242,14 @@ describe("rate limit, faults, control", () => {
 });
 
 describe("standalone (npm run sandbox:accrue)", () => {
-  const main = fileURLToPath(new URL("./accrue/main.ts", import.meta.url));
-  let child: ChildProcess;
+  let standalone: Standalone;
   let url = "";
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ["--import", "tsx", main], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
-    url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${output}`)), 15_000);
-      const read = (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout?.on("data", read);
-      child.stderr?.on("data", read);
-      child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}: ${output}`)));
-    });
+    standalone = await startStandalone(fileURLToPath(new URL("./accrue/main.ts", import.meta.url)));
+    url = standalone.url;
   });
-  afterAll(async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  });
+  afterAll(() => standalone.stop());
 
   it("serves the demo merchant and is steered over /__sandbox/", async () => {
     const post = (path: string, body: unknown) =>

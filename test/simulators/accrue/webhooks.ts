@@ -8,17 +8,13 @@
  * The HMAC is computed here with node:crypto, independently of the app's verifier.
  */
 import { createHmac } from "node:crypto";
+import { postWithRetries, type DeliveryAttempt, type DeliveryRetry } from "../shared/deliver";
 import type { Faults } from "./faults";
 import type { Behaviour } from "./knobs";
 import type { EventRecord, ResourceObject, WebhookRecord } from "./store";
 import { eventResource } from "./views";
 
 export const SIGNATURE_HEADER = "x-accrue-signature";
-
-export interface DeliveryAttempt {
-  status: number | null;
-  error?: string;
-}
 
 export interface DeliveryRecord {
   eventId: string;
@@ -37,10 +33,7 @@ export interface DeliveryRecord {
   dueAtMs: number;
 }
 
-export interface WebhookRetry {
-  maxAttempts: number;
-  baseDelayMs: number;
-}
+export type WebhookRetry = DeliveryRetry;
 
 export function hmacHex(secret: string, text: string): string {
   return createHmac("sha256", secret).update(text, "utf8").digest("hex");
@@ -139,27 +132,13 @@ export class WebhookDispatcher {
   private async deliver(record: DeliveryRecord): Promise<void> {
     // Let the API answer go out first, as a real asynchronous delivery would.
     await new Promise((resolve) => setImmediate(resolve));
-    const { maxAttempts, baseDelayMs } = this.options.retry;
-    for (let attempt = 1; attempt <= maxAttempts && !this.closed; attempt += 1) {
-      try {
-        const response = await fetch(record.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/vnd.api+json", [SIGNATURE_HEADER]: record.signature },
-          body: record.body,
-          signal: AbortSignal.timeout(5_000),
-        });
-        await response.arrayBuffer();
-        record.attempts.push({ status: response.status });
-        if (response.ok) {
-          record.state = "delivered";
-          return;
-        }
-      } catch (error) {
-        record.attempts.push({ status: null, error: error instanceof Error ? error.message : String(error) });
-      }
-      if (attempt < maxAttempts) await this.options.sleep(baseDelayMs * 2 ** (attempt - 1));
-    }
-    record.state = "failed";
-    this.options.log(`webhook ${record.topic} ${record.eventId} to ${record.url} failed after ${record.attempts.length} attempts`);
+    const headers = { "Content-Type": "application/vnd.api+json", [SIGNATURE_HEADER]: record.signature };
+    const delivered = await postWithRetries({ url: record.url, headers, body: record.body }, this.options.retry, {
+      sleep: this.options.sleep,
+      stopped: () => this.closed,
+      attempts: record.attempts,
+    });
+    record.state = delivered ? "delivered" : "failed";
+    if (!delivered) this.options.log(`webhook ${record.topic} ${record.eventId} to ${record.url} failed after ${record.attempts.length} attempts`);
   }
 }
