@@ -296,6 +296,20 @@ describe("idempotency, paging, include, rate limiting", () => {
     expect(await client().listPayments()).toMatchObject({ ok: true, value: [{ status: "Created" }] });
   });
 
+  it.each(["data", "empty_object"] as const)("an empty list answered as %s reads as no items", async (emptyList) => {
+    sandbox.setBehaviour({ emptyList });
+    expect(await client().listPayments()).toEqual({ ok: true, value: [] });
+    expect(await client().listPaymentIntents()).toEqual({ ok: true, value: [] });
+    expect(await client().findPaymentIntentsByReference("x")).toEqual({ ok: true, value: { matches: [], pagesRead: 1 } });
+  });
+
+  it.each(["all", "error"] as const)("events without since read as %s: the client always sends since", async (eventsSinceDefault) => {
+    sandbox.setBehaviour({ eventsSinceDefault });
+    shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
+    expect(await client().listWebhookEvents({ since: new Date(0) })).toMatchObject({ ok: true, value: [{ topic: "PaymentIntentCreated" }] });
+    expect(new URLSearchParams(sandbox.requests()[0]?.query).get("filter[since]")).toBe("1970-01-01T00:00:00.000Z");
+  });
+
   it("429 without Retry-After from the sandbox's own limit: backoff, then RATE_LIMITED", async () => {
     const clock = virtualClock();
     const limited = await startSandbox({ now: () => new Date(clock.now()), behaviour: { rateLimitPerMinute: 1, rateLimitRetryAfter: "omitted" } });

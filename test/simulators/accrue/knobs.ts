@@ -54,6 +54,10 @@ export const behaviourSchema = z.strictObject({
   webhookUpdateMethod: z.enum(["PATCH", "PUT", "either"]).optional(),
   /** List webhook events path: `/webhooks` (as printed), `/webhook-events`, or both. */
   eventsListPath: z.enum(["webhooks", "webhook-events", "both"]).optional(),
+  /** List webhook events without filter[since]: all events, or 400 (the documented default "wakawkaka" is no date). */
+  eventsSinceDefault: z.enum(["all", "error"]).optional(),
+  /** An empty list answered `{"data": []}` or `{}` (the "List Payments" sample). */
+  emptyList: z.enum(["data", "empty_object"]).optional(),
   /** Get webhook event: `included` inside `data` (sample) or at the top level. */
   eventIncludedPlacement: z.enum(["inside_data", "top_level"]).optional(),
   /** `Idempotency-Key` header: ignored (no header is documented) or honoured per operation for 48 h. */
@@ -106,6 +110,8 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
   webhookRequestShape: "either",
   webhookUpdateMethod: "either",
   eventsListPath: "both",
+  eventsSinceDefault: "all",
+  emptyList: "data",
   eventIncludedPlacement: "inside_data",
   idempotency: "ignored",
   pageLimit: "operations",

@@ -26,7 +26,7 @@ const sandbox = await startAccrueSandbox({
   merchants: [{ clientId, clientSecret, name: "Demo merchant" }],
   log: (line) => console.log(line),
 });
-console.log(`Accrue ${environment} sandbox listening on ${sandbox.url} (API ${sandbox.url}/api/v1, widget ${sandbox.url}/main.js)`);
+console.log(`Accrue sandbox (${environment}) listening on ${sandbox.url} (API ${sandbox.url}/api/v1, widget ${sandbox.url}/main.js)`);
 console.log(`Merchant Client ID ${clientId}`);
 
 const stop = () => {

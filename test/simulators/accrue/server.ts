@@ -280,6 +280,7 @@ export async function startAccrueSandbox(options: AccrueSandboxOptions = {}): Pr
     if (isProblem(sort)) return err(400, "invalid_query", sort.problem);
     const sorted = [...records].sort((a, b) => (sort === "desc" ? b.seq - a.seq : a.seq - b.seq));
     const slice = sorted.slice(page.offset, page.offset + page.limit);
+    if (slice.length === 0 && behaviour.emptyList === "empty_object") return { status: 200, body: {} };
     const included = includes ? slice.flatMap(includes) : [];
     return documentResponse(200, slice.map(toResource), { included });
   }
@@ -296,7 +297,7 @@ export async function startAccrueSandbox(options: AccrueSandboxOptions = {}): Pr
   };
 
   function eventsList(merchant: Merchant, query: URLSearchParams): SimResponse {
-    const since = query.get("filter[since]");
+    const since = query.get("filter[since]") ?? (behaviour.eventsSinceDefault === "error" ? "wakawkaka" : null);
     const until = query.get("filter[until]");
     const sinceMs = since === null ? Number.NEGATIVE_INFINITY : Date.parse(since);
     const untilMs = until === null ? Number.POSITIVE_INFINITY : Date.parse(until);
