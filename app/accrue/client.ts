@@ -427,6 +427,13 @@ class MerchantClient implements AccrueMerchantClient {
       }
       return this.settleAuthorize(operation, id.value, known, this.unexpected(operation, sent.value, "no promoted intent with a live payment", true));
     }
+    if (sent.error.code === "REJECTED") {
+      // A refusal is a decline (accrue-a18) unless the intent was promoted meanwhile (another
+      // process's authorize): then money is held and the payment is adopted, not declined.
+      const after = await this.getPaymentIntent(id.value);
+      if (after.ok && after.value.intent.status === "PromotedToPayment") return this.adopt(operation, after.value, known, true);
+      return sent;
+    }
     if (sent.error.category !== "outcome_unknown") return sent;
     return this.settleAuthorize(operation, id.value, known, sent.error);
   }

@@ -98,6 +98,24 @@ describe("authorize", () => {
     expect(requests("POST", "/authorize")).toHaveLength(1);
   });
 
+  it("another process promotes the intent while our authorize is in flight: the refusal is not a decline, the payment is adopted", async () => {
+    sandbox.setBehaviour({ repeatedAuthorize: "error" });
+    const intentId = shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
+    sandbox.setFaults({ latency: { ms: 300, count: 1, match: `POST /payment-intents/${intentId}/authorize` } });
+    const ours = clientFor(sandbox.url, merchant).client.authorizePaymentIntent(intentId, 1999);
+    await until(() => requests("POST", "/authorize").length === 1);
+    const theirs = await fetch(`${sandbox.url}/api/v1/payment-intents/${intentId}/authorize`, {
+      method: "POST",
+      headers: { "Client-ID": merchant.clientId, Authorization: `Bearer ${merchant.clientSecret}`, "Content-Type": "application/vnd.api+json" },
+      body: JSON.stringify({ data: { type: "AuthorizePaymentIntent", attributes: { amount: 1999 } } }),
+    });
+    expect(theirs.status).toBe(200);
+    const result = await ours;
+    expect(result).toMatchObject({ ok: true, value: { adopted: true, payment: { id: state().payments[0]?.id }, otherPayments: [] } });
+    expect(requests("POST", "/authorize").map((r) => r.status)).toEqual([422, 200]);
+    expect(state().payments).toHaveLength(1);
+  });
+
   it("the fence itself cannot be set: outcome_unknown, and still nothing authorized", async () => {
     const intentId = shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
     sandbox.setFaults({ dropConnection: { count: 3, match: `POST /payment-intents/${intentId}/` } });
