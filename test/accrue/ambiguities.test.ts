@@ -4,21 +4,17 @@
  * a missing /api/v1 prefix), the test shows the configuration that does and the clear error
  * without it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { declineReason, type AccrueCredentials, type AccrueClientOptions } from "~/accrue";
 import type { AccrueSandbox, Behaviour } from "../simulators/accrue/server";
-import { clientFor, HOUR, MAGIC_PHONES, MINUTE, shopperIntent, startSandbox, virtualClock } from "./support";
+import { clientFor, HOUR, MAGIC_PHONES, MINUTE, shopperIntent, startSandbox, virtualClock, sandboxPerTest } from "./support";
 
 let sandbox: AccrueSandbox;
 let merchant: AccrueCredentials;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  merchant = sandbox.createMerchant();
+sandboxPerTest((s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 const client = (options: Partial<AccrueClientOptions> = {}) => clientFor(sandbox.url, merchant, options).client;

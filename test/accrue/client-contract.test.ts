@@ -2,23 +2,19 @@
  * The Accrue client against the sandbox, endpoint by endpoint, with exact outcomes on both
  * sides: what the client returns and what the sandbox recorded.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { declineReason, type AccrueCredentials } from "~/accrue";
 import type { AccrueSandbox } from "../simulators/accrue/server";
-import { clientFor, closedPortUrl, HOUR, MAGIC_PHONES, MINUTE, shopperIntent, startSandbox } from "./support";
+import { clientFor, closedPortUrl, HOUR, MAGIC_PHONES, MINUTE, shopperIntent, sandboxPerTest } from "./support";
 
 let sandbox: AccrueSandbox;
 let merchant: AccrueCredentials;
 let other: AccrueCredentials;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  merchant = sandbox.createMerchant({ name: "Shop one" });
-  other = sandbox.createMerchant({ name: "Shop two" });
+sandboxPerTest((s, m) => {
+  sandbox = s;
+  merchant = m;
+  other = s.createMerchant({ name: "Shop two" });
 });
 
 const client = (credentials: AccrueCredentials = merchant) => clientFor(sandbox.url, credentials).client;

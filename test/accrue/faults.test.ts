@@ -3,21 +3,17 @@
  * state is read back, authorize and refund are never sent twice, money never moves twice.
  * Waits are virtual (the client's sleep records them); nothing asserts wall-clock time.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AccrueCredentials } from "~/accrue";
 import type { AccrueSandbox, FaultSettings } from "../simulators/accrue/server";
-import { clientFor, closedPortUrl, MAGIC_PHONES, shopperIntent, startSandbox, virtualClock } from "./support";
+import { clientFor, closedPortUrl, MAGIC_PHONES, shopperIntent, startSandbox, virtualClock, sandboxPerTest } from "./support";
 
 let sandbox: AccrueSandbox;
 let merchant: AccrueCredentials;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.reset();
-  merchant = sandbox.createMerchant();
+sandboxPerTest((s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 /** Short write/read timeouts so a hang is over in a fraction of a second. */

@@ -1,4 +1,5 @@
 /** Shared pieces of the Accrue tests: a sandbox with one merchant, a client wired to it on a virtual clock. */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createAccrueClient, createRateBudget, type AccrueClientOptions, type AccrueCredentials, type AccrueMerchantClient } from "~/accrue";
 import { captureLogger } from "../accelebit/support";
 import { startAccrueSandbox, type AccrueSandbox, type AccrueSandboxOptions } from "../simulators/accrue/server";
@@ -9,6 +10,23 @@ export { captureLogger, closedPortUrl, type CapturedLog } from "../accelebit/sup
 
 export function startSandbox(options: AccrueSandboxOptions = {}): Promise<AccrueSandbox> {
   return startAccrueSandbox({ webhookRetry: { maxAttempts: 4, baseDelayMs: 1 }, sleep: async () => {}, ...options });
+}
+
+/**
+ * One sandbox for the test file, reset before each test with a fresh merchant, handed to the
+ * file's own variables through `assign` (so tests can still replace the merchant).
+ */
+export function sandboxPerTest(assign: (sandbox: AccrueSandbox, merchant: AccrueCredentials) => void, options: AccrueSandboxOptions = {}): void {
+  let sandbox: AccrueSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox(options);
+  });
+  afterAll(() => sandbox?.close());
+  beforeEach(() => {
+    if (!sandbox) throw new Error("sandbox not started");
+    sandbox.reset();
+    assign(sandbox, sandbox.createMerchant({ name: "Shop one" }));
+  });
 }
 
 export interface TestClient {
