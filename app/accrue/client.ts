@@ -129,6 +129,11 @@ export interface AccrueMerchantClient {
   cancelPaymentIntent(intentId: string): Promise<AccrueResult<AccruePaymentIntent>>;
   /** Reads the intent, then sends authorize at most once (accrue-a08-authorize-once.md). */
   authorizePaymentIntent(intentId: string, amount: number, options?: { idempotencyKey?: string }): Promise<AccrueResult<Authorization>>;
+  /**
+   * For the reconciler after an authorize of unknown outcome: never sends authorize. Promoted →
+   * the payment is adopted; still Promotable → fenced with a cancel (AUTHORIZE_NOT_APPLIED).
+   */
+  resolveAuthorization(intentId: string): Promise<AccrueResult<Authorization>>;
   getPayment(paymentId: string): Promise<AccrueResult<PaymentWithRefunds>>;
   listPayments(page?: PageInput): Promise<AccrueResult<AccruePayment[]>>;
   capturePayment(paymentId: string, amount: number, options?: { idempotencyKey?: string }): Promise<AccrueResult<AccruePayment>>;
@@ -436,6 +441,21 @@ class MerchantClient implements AccrueMerchantClient {
     }
     if (sent.error.category !== "outcome_unknown") return sent;
     return this.settleAuthorize(operation, id.value, known, sent.error);
+  }
+
+  async resolveAuthorization(intentId: string): Promise<AccrueResult<Authorization>> {
+    const operation = "payment_intents.resolve_authorization";
+    const id = this.check(operation, idSchema, intentId, "intentId");
+    if (!id.ok) return id;
+    const unknown = accrueError({
+      code: "NETWORK_ERROR",
+      category: "outcome_unknown",
+      origin: "network",
+      operation,
+      httpStatus: null,
+      message: "An earlier authorize's outcome is unknown",
+    });
+    return this.settleAuthorize(operation, id.value, new Set(), unknown);
   }
 
   /**

@@ -123,6 +123,19 @@ describe("authorize", () => {
     expect(state().intents[0]?.attributes.status).toBe("Promotable");
   });
 
+  it("the reconciler settles it later without ever sending authorize: fenced, or adopted", async () => {
+    const { client } = testClient();
+    const unpromoted = shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
+    expect(await client.resolveAuthorization(unpromoted)).toMatchObject({ ok: false, error: { code: "AUTHORIZE_NOT_APPLIED", observedStatus: "Canceled" } });
+    const promoted = shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
+    const first = await client.authorizePaymentIntent(promoted, 1999);
+    expect(await client.resolveAuthorization(promoted)).toMatchObject({
+      ok: true,
+      value: { adopted: true, payment: { id: first.ok && first.value.payment.id } },
+    });
+    expect(requests("POST", "/authorize")).toHaveLength(1);
+  });
+
   it("401 on authorize: terminal, no read-back, no repeat", async () => {
     const intentId = shopperIntent(sandbox, merchant, MAGIC_PHONES.approved);
     sandbox.setFaults({ unauthorized: { count: 1, match: "POST /payment-intents/" } });
