@@ -1,7 +1,7 @@
 /**
  * Runs the Accrue sandbox on its own: `tsx test/simulators/accrue/main.ts`
  * (wired as `npm run sandbox:accrue`). Environment:
- *   PORT (default 4020; 0 = any free port), HOST (default 127.0.0.1),
+ *   PORT (default 4030; 0 = any free port), HOST (default 127.0.0.1),
  *   ACCRUE_SANDBOX_ENVIRONMENT  "sandbox" (default) or "live",
  *   ACCRUE_SANDBOX_CLIENT_ID / ACCRUE_SANDBOX_CLIENT_SECRET  a merchant created at start
  *     (default: a fixed demo merchant, printed below).
@@ -10,7 +10,7 @@
 import { DEMO_MERCHANT } from "./demo-merchant";
 import { startAccrueSandbox } from "./server";
 
-const port = Number(process.env.PORT ?? 4020);
+const port = Number(process.env.PORT ?? 4030);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got "${process.env.PORT}"`);
   process.exit(1);
