@@ -82,8 +82,11 @@ const MIGRATIONS_TABLE: Record<Provider, string> = {
 const APPLIED = `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
 const MIGRATION_LOCK = 72707369; // any constant: one migrator at a time per PostgreSQL database
 
-/** Applies every migration not yet recorded; returns the names applied. Safe to re-run. */
-export async function migrate(url: string): Promise<string[]> {
+/**
+ * Applies every migration not yet recorded (or those up to `through`, for tests that bring a
+ * database to an older version); returns the names applied. Safe to re-run.
+ */
+export async function migrate(url: string, options: { through?: string } = {}): Promise<string[]> {
   const provider = providerOf(url);
   if (provider === "sqlite") mkdirSync(path.dirname(path.resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""))), { recursive: true });
   const conn = await connect(url);
@@ -94,13 +97,27 @@ export async function migrate(url: string): Promise<string[]> {
     await conn.exec(MIGRATIONS_TABLE[provider]);
     const done = new Map((await conn.query(APPLIED)).map((r) => [String(r.migration_name), String(r.checksum)]));
     for (const m of listMigrations(provider)) {
+      if (options.through !== undefined && m.name > options.through) break;
       if (done.has(m.name)) {
         if (done.get(m.name) !== m.checksum) throw new Error(`migration ${m.name} was edited after it was applied`);
         continue;
       }
       const record = `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ('${randomUUID()}', '${m.checksum}', '${m.name}', CURRENT_TIMESTAMP, 1);`;
       // A migration and its record commit together: a failure leaves nothing half-applied.
-      await conn.exec(`BEGIN;\n${m.sql}\n${record}\nCOMMIT;`);
+      // SQLite ignores `PRAGMA foreign_keys` inside a transaction, so the migrations' own
+      // "PRAGMA foreign_keys=OFF" around a table rebuild would do nothing there, and dropping the
+      // old table would cascade-delete every row that references it. Enforcement is switched off
+      // around the transaction instead, and the result is checked before it is switched back on.
+      if (provider === "sqlite") await conn.exec("PRAGMA foreign_keys=OFF");
+      try {
+        await conn.exec(`BEGIN;\n${m.sql}\n${record}\nCOMMIT;`);
+      } finally {
+        if (provider === "sqlite") await conn.exec("PRAGMA foreign_keys=ON");
+      }
+      if (provider === "sqlite") {
+        const broken = await conn.query("PRAGMA foreign_key_check");
+        if (broken.length) throw new Error(`migration ${m.name} left ${broken.length} row(s) pointing at missing rows`);
+      }
       applied.push(m.name);
     }
     if (provider === "postgresql") await conn.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);

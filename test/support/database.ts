@@ -16,7 +16,8 @@ export interface TestDatabase {
  * TEST_DATABASE_PROVIDER=postgresql (a uniquely named database on POSTGRES_ADMIN_URL,
  * dropped afterwards, so parallel runs never collide).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrated = options.migrate ?? true;
   if (process.env.TEST_DATABASE_PROVIDER === "postgresql") {
     const adminUrl = process.env.POSTGRES_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
     const name = `accelebit_test_${randomBytes(6).toString("hex")}`;
@@ -25,7 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.close();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    await migrate(url.toString());
+    if (migrated) await migrate(url.toString());
     return {
       url: url.toString(),
       file: null,
@@ -38,6 +39,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const dir = mkdtempSync(path.join(tmpdir(), "accelebit-test-"));
   const file = path.join(dir, "test.db");
-  await migrate(`file:${file}`);
+  if (migrated) await migrate(`file:${file}`);
   return { url: `file:${file}`, file, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
