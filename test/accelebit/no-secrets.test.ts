@@ -51,7 +51,8 @@ describe("secrets never reach logs or errors", () => {
     ["5xx", CARDS.captured, { serverErrors: { status: 500 } }, "error_400", "SERVER_ERROR"],
     ["429", CARDS.captured, { rateLimit: { retryAfterSeconds: 60 } }, "error_400", "RATE_LIMITED"],
     ["dropped connection", CARDS.captured, { dropConnection: {} }, "error_400", "NETWORK_ERROR"],
-    ["timeout", CARDS.captured, { latency: { ms: 300 } }, "error_400", "TIMEOUT"],
+    // Far beyond the 30 ms timeout, so a loaded machine cannot let an answer win the race.
+    ["timeout", CARDS.captured, { latency: { ms: 5_000 } }, "error_400", "TIMEOUT"],
   ] as const)("gateway path: %s", async (label, number, faults: FaultSettings, declineStyle, expected) => {
     sandbox.reset();
     sandbox.setFaults(faults);

@@ -398,6 +398,32 @@ describe("webhooks", () => {
     expect(received).toHaveLength(4);
   });
 
+  it("held: events wait until released — late, newest first, only some, or twice — and answerChallenge settles a challenge at the bank", async () => {
+    sandbox.configureWebhooks({ url: receiverUrl, secret: "whsec_one" }, TEST_KEY);
+    sandbox.setBehaviour({ webhooks: "held" });
+    try {
+      const first = (await pay(withPath(seedPayment, "card.number", CARDS.declined), "p_held_1")).body.error;
+      expect(first?.name).toBe("CARD_DECLINED");
+      const created = await pay({ ...withPath(seedPayment, "card.number", CARDS.threeDsGet), returnUrl: "https://shop.example/r" }, "p_held_2");
+      const threeDs = created.body.data as { id: string };
+      expect(sandbox.answerChallenge(TEST_KEY, threeDs.id, "approve")).toBe(true);
+      expect(sandbox.answerChallenge(TEST_KEY, threeDs.id, "fail")).toBe(false); // answered already
+      await sandbox.waitForWebhooks();
+      expect(received).toHaveLength(0);
+      const held = sandbox.heldWebhooks();
+      expect(held.map((h) => h.type)).toEqual(["payment.failed", "payment.captured"]);
+
+      expect(await sandbox.releaseWebhooks({ eventIds: [held[1]!.eventId], twice: true })).toBe(1);
+      expect(received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(["payment.captured", "payment.captured"]);
+      expect(new Set(received.map((r) => (JSON.parse(r.body) as { id: string }).id)).size).toBe(1);
+      expect(await sandbox.releaseWebhooks({ order: "lifo" })).toBe(1);
+      expect((JSON.parse(received.at(-1)!.body) as { type: string }).type).toBe("payment.failed");
+      expect(sandbox.heldWebhooks()).toEqual([]);
+    } finally {
+      sandbox.setBehaviour({ webhooks: "immediate" });
+    }
+  });
+
   it("the 3-D Secure outcome is delivered once the challenge is answered, not before", async () => {
     sandbox.configureWebhooks({ url: receiverUrl, secret: "whsec_one" }, TEST_KEY);
     const created = await pay({ ...withPath(seedPayment, "card.number", CARDS.threeDsGet), returnUrl: "https://shop.example/r" }, "p_wh_3ds");
@@ -424,6 +450,23 @@ describe("webhooks", () => {
     await pay(seedPayment, "p_other", OTHER_TEST_KEY);
     await sandbox.waitForWebhooks();
     expect(received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_two" }).ok)).toEqual([true]);
+  });
+});
+
+describe("GET /v1/payments?merchantRef= in each reading the documents allow", () => {
+  it("answers the newest payment (single, newest), the oldest, or the list newest first", async () => {
+    const declined = (await pay({ ...withPath(seedPayment, "card.number", CARDS.declined), merchantRef: "shared-ref" }, "ref_1")).status;
+    expect(declined).toBe(400);
+    const captured = (await pay({ ...seedPayment, merchantRef: "shared-ref" }, "ref_2")).body.data as { id: string };
+    const lookup = async (reading: "single" | "newest" | "oldest" | "list") => {
+      sandbox.setBehaviour({ merchantRefLookup: reading });
+      return (await call("GET", "/v1/payments?merchantRef=shared-ref")).body.data as { id: string; status: string } | { status: string }[];
+    };
+    expect(await lookup("single")).toMatchObject({ id: captured.id, status: "captured" });
+    expect(await lookup("newest")).toMatchObject({ id: captured.id, status: "captured" });
+    expect(await lookup("oldest")).toMatchObject({ status: "failed" });
+    expect(((await lookup("list")) as { status: string }[]).map((p) => p.status)).toEqual(["captured", "failed"]);
+    sandbox.setBehaviour({ merchantRefLookup: "single" });
   });
 });
 
@@ -472,6 +515,7 @@ describe("/__sandbox/ control endpoints", () => {
     expect((await call("POST", "/__sandbox/behaviour", { body: { declineStyle: "error_402" } })).body.data).toEqual({
       declineStyle: "error_402",
       merchantRefLookup: "single",
+      webhooks: "immediate",
     });
     expect((await pay(withPath(seedPayment, "card.number", CARDS.declined), "p_402")).status).toBe(402);
     await call("POST", "/__sandbox/reset");
