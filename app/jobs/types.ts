@@ -25,6 +25,8 @@ export interface JobContext {
   readonly shopId: string | null;
   /** The worker's clock when the job was claimed (tests move it instead of waiting). */
   readonly now: Date;
+  /** No run comes after this one if it fails: a handler holding something sensitive erases it. */
+  readonly finalAttempt: boolean;
   /** Already carries jobId, jobType and attempt. */
   readonly logger: Logger;
 }

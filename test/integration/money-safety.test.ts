@@ -5,7 +5,7 @@
  * searches the interleavings around them).
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test";
 import { startAccelebitSandbox, type AccelebitSandbox } from "../simulators/accelebit/server";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
@@ -300,7 +300,7 @@ describe("4. offsite 3-D Secure abandoned", () => {
       throw new Error("database is down");
     });
     const now = new Date(Date.now() + 100 * 24 * 60 * MINUTE);
-    await expect(broken({}, { jobId: "j", attempt: 1, shopId: null, now, logger })).rejects.toThrow("database is down");
+    await expect(broken({}, { jobId: "j", attempt: 1, shopId: null, now, finalAttempt: false, logger })).rejects.toThrow("database is down");
     const next = await db().job.findFirst({ where: { type: RECONCILE_PAYMENTS, runAt: { gt: now } } });
     expect(next).not.toBeNull();
   });
@@ -392,6 +392,132 @@ describe("7. a transient paymentsAppConfigure failure", () => {
   });
 });
 
+describe("the same bugs through other doors (each of these failed on the code before the fix)", () => {
+  it("0b. the issue's headline: a decline, a capture whose answer is lost, the lookup answers the oldest, the shopper pays again: charged once", async () => {
+    sandbox.setBehaviour({ merchantRefLookup: "oldest" });
+    const { request, token } = await offsiteSession();
+    await charge.submitCard(token, form(PAN.declined), null, deps);
+    sandbox.setFaults({ dropConnection: { count: 1, match: "POST /v1/payments" } });
+    await charge.submitCard(token, form(PAN.captured), null, deps);
+    sandbox.clearFaults();
+    await charge.submitCard(token, form(PAN.captured), null, deps); // told "declined", the shopper pays again
+    await runJobs();
+    expect(captures(request.id)).toHaveLength(1);
+  });
+
+  it("2b. point 2 through a path the old code can reach: attempt 1 failed its 3-D Secure (its id is stored), attempt 2 is in 3-D Secure, attempt 1's payment.failed arrives late", async () => {
+    const { id, token } = await offsiteSession();
+    expect((await charge.submitCard(token, form(PAN.threeDs), null, deps)).kind).toBe("three-ds");
+    const first = (await session(id)).attempts[0]!.accelebitPaymentId!;
+    expect(sandbox.answerChallenge(KEY, first, "fail")).toBe(true);
+    expect(await charge.finishThreeDs(token, deps)).toMatchObject({ kind: "try-again" }); // the shopper is back and told to try again
+    expect((await charge.submitCard(token, form(PAN.threeDs), null, deps)).kind).toBe("three-ds");
+    const late = sandbox.heldWebhooks().filter((w) => w.type === "payment.failed" && w.objectId === first);
+    expect(late).toHaveLength(1);
+    await sandbox.releaseWebhooks({ eventIds: [late[0]!.eventId] });
+    await runJobs();
+    const row = await session(id);
+    expect({ status: row.status, attempts: row.attempts.map((a) => a.status) }).toEqual({ status: "three_ds", attempts: ["failed", "pending_3ds"] });
+  });
+
+  it("2c. the reconciler's fallback: attempt 2's answer is lost (no id), the pass reads the session's last stored id (attempt 1's failure) and must not reject while attempt 2 is captured", async () => {
+    const { request, id, token } = await offsiteSession();
+    await charge.submitCard(token, form(PAN.threeDs), null, deps);
+    sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.accelebitPaymentId!, "fail");
+    expect(await charge.finishThreeDs(token, deps)).toMatchObject({ kind: "try-again" });
+    // Attempt 2 is captured at Accelebit, its answer is lost and the lookup cannot be made now.
+    sandbox.setFaults({ dropConnection: { count: 1000, match: "POST /v1/payments" }, serverErrors: { count: 1000, match: "GET /v1/payments" } });
+    await charge.submitCard(token, form(PAN.captured), null, deps);
+    sandbox.clearFaults();
+    expect(captures(request.id)).toHaveLength(1);
+    await sweepAt(11);
+    expect(applied(request.gid, "paymentSessionReject")).toHaveLength(0);
+    expect((await session(id)).status).toBe("resolved");
+  });
+
+  it("4b'. 150 sessions of a shop with no key at all (nothing to decrypt) do not hold up another shop's session", async () => {
+    const other = await db().shop.create({ data: { domain: "no-key-shop.myshopify.com", webhookToken: randomBytes(16).toString("hex") } });
+    await db().shopSettings.create({ data: { shopId: other.id, ready: true } });
+    const stuck = Array.from({ length: 150 }, (_, i) => `nokey-session-${i}`);
+    await db().paymentSession.createMany({
+      data: stuck.map((id, i) => ({
+        id,
+        shopId: other.id,
+        shopifyId: `nokey-${i}`,
+        gid: `gid://shopify/PaymentSession/nokey-${i}`,
+        group: `nk-${i}`,
+        kind: "sale",
+        amount: "10.00",
+        currency: "EUR",
+        test: true,
+        paymentMethodType: "offsite",
+        status: "pending",
+        shopperToken: `nokey-token-${i}`,
+        pendingExpiresAt: new Date(Date.now() + 48 * 60 * MINUTE),
+        nextCheckAt: new Date(Date.now() - 60 * MINUTE),
+      })),
+    });
+    await db().paymentAttempt.createMany({
+      data: stuck.map((id, i) => ({
+        paymentSessionId: id,
+        number: 1,
+        idempotencyKey: `shopify-nokey-${i}-attempt-1`,
+        merchantRef: `nokey-${i}-attempt-1`,
+        status: "unknown",
+      })),
+    });
+    const { request, token } = await offsiteSession();
+    await charge.submitCard(token, form(PAN.threeDs), null, deps);
+    const good = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
+    sandbox.answerChallenge(KEY, good.accelebitPaymentId!, "approve");
+    try {
+      await sweepAt(11);
+      expect((await session(good.id)).status).toBe("resolved");
+    } finally {
+      await db().shop.delete({ where: { id: other.id } });
+    }
+  });
+
+  it("6b. past Accelebit's 24 h Idempotency-Key lifetime the unknown charge is not POSTed again", async () => {
+    sandbox.setFaults({ dropConnection: { count: 1000, match: "POST /v1/payments" }, serverErrors: { count: 1000, match: "GET /v1/payments" } });
+    const { request } = await cardSession(PAN.captured);
+    await runJobs();
+    await runJobs(2);
+    const posts = () => sandbox.requests().filter((r) => r.method === "POST" && r.idempotencyKey === `shopify-${request.id}-attempt-1`).length;
+    const before = posts();
+    await runJobs(25 * 60); // 25 hours later: a POST with this key would be a new charge
+    expect(posts()).toBe(before);
+  });
+
+  it("7b. a shop that is not ready still replays a stored session and takes a refund of money it holds", async () => {
+    const { request, token } = await offsiteSession("30.00");
+    await charge.submitCard(token, form(PAN.captured), null, deps);
+    await runJobs();
+    await db().shopSettings.update({ where: { shopId }, data: { ready: false } });
+    try {
+      const retried = await shopify.sendPaymentSession(`${app.url}/shopify/payment`, request);
+      const refund = shopify.createRefundSession({ paymentId: request.id, amount: "30.00", currency: "EUR" });
+      const refunded = await shopify.sendRefundSession(`${app.url}/shopify/refund`, refund);
+      expect({ replay: retried.status, refund: refunded.status }).toEqual({ replay: 201, refund: 201 });
+    } finally {
+      await db().shopSettings.update({ where: { shopId }, data: { ready: true } });
+    }
+  });
+
+  it("8b'. a charge job that dies retrying an unknown outcome leaves no card data", async () => {
+    sandbox.setFaults({ dropConnection: { count: 1000, match: "POST /v1/payments" }, serverErrors: { count: 1000, match: "GET /v1/payments" } });
+    const { id } = await cardSession(PAN.captured);
+    await db().job.updateMany({ where: { dedupeKey: `card-charge:${id}` }, data: { maxAttempts: 1 } });
+    await runJobs();
+    expect((await db().job.findFirstOrThrow({ where: { dedupeKey: `card-charge:${id}` } })).status).toBe("dead");
+    // The job's last run took the card with it; the sweeper settles the session from Accelebit's record.
+    expect(await db().cardPayload.count({ where: { paymentSessionId: id } })).toBe(0);
+    sandbox.clearFaults();
+    await sweepAt(61);
+    expect((await session(id)).status).toBe("resolved");
+  });
+});
+
 describe("8. the sealed card never outlives its window", () => {
   it("a charge job that dies leaves no card data: the sweeper erases it when the window ends", async () => {
     sandbox.setFaults({ serverErrors: { count: 1000, match: "POST /v1/payments" } });
@@ -417,8 +543,12 @@ describe("8. the sealed card never outlives its window", () => {
     const { config, decodeKey } = await import("~/lib/config.server");
     const { id } = await cardSession(PAN.captured);
     const before = (await db().cardPayload.findUniqueOrThrow({ where: { paymentSessionId: id } })).ciphertext;
-    const rotated = new SecretBox(randomBytes(32), [decodeKey(config().ENCRYPTION_KEY)!]);
+    const appKey = decodeKey(config().ENCRYPTION_KEY)!;
+    const newKey = randomBytes(32);
+    const rotated = new SecretBox(newKey, [appKey]);
     expect((await rotateSecrets(rotated)).rotated).toBeGreaterThan(0);
+    // Rotate back, so the shop's secrets stay readable by this process's box for later tests.
+    onTestFinished(() => rotateSecrets(new SecretBox(appKey, [newKey])).then(() => undefined));
     const after = (await db().cardPayload.findUniqueOrThrow({ where: { paymentSessionId: id } })).ciphertext;
     expect(after).not.toBe(before);
     expect(rotated.decrypt(after, `card-session:${id}`)).toContain("encrypted_message");
@@ -435,7 +565,7 @@ describe("8. the sealed card never outlives its window", () => {
       keyring: () => {
         throw new Error("not needed");
       },
-    }))({ paymentSessionId: id, sealed: before, moto: false }, { jobId: job.id, attempt: 1, shopId, now: new Date(), logger });
+    }))({ paymentSessionId: id, sealed: before, moto: false }, { jobId: job.id, attempt: 1, shopId, now: new Date(), finalAttempt: false, logger });
     expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).payload).toBe(JSON.stringify({ paymentSessionId: id, moto: false }));
     expect(await db().cardPayload.count({ where: { paymentSessionId: id } })).toBe(0);
   });

@@ -153,7 +153,8 @@ describe("refunds", () => {
     await runJobs();
     expectResolved(first);
     expectResolved(second);
-    expect(refundsOf(payment).map((r) => r.amount)).toEqual(["20.00", "29.99"]);
+    // Two jobs run side by side: which refund reaches Accelebit first is not defined.
+    expect(refundsOf(payment).map((r) => r.amount).sort()).toEqual(["20.00", "29.99"]);
     expect(sandbox.payments(KEY).find((p) => p.id === payment.accelebitPaymentId)?.refundedAmount).toBe("49.99");
   });
 

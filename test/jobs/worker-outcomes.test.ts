@@ -36,7 +36,7 @@ describe("running jobs", () => {
     const { job: queued } = await t.jobs.enqueueJob(db(), { type: "greet", payload: { name: "Ada" }, shopId: "shop_1" });
 
     expect(await worker.runDueJobs()).toBe(1);
-    expect(seen).toEqual([{ payload: { name: "Ada" }, context: { jobId: queued.id, attempt: 1, shopId: "shop_1", now: clock.now() } }]);
+    expect(seen).toEqual([{ payload: { name: "Ada" }, context: { jobId: queued.id, attempt: 1, shopId: "shop_1", now: clock.now(), finalAttempt: false } }]);
     expect(await job(queued.id)).toMatchObject({ status: "done", attempts: 1, lockedBy: null, lockedUntil: null, lastError: null });
     expect(await worker.runDueJobs()).toBe(0);
     expect(log.records().find((r) => r.msg === "job done")).toMatchObject({

@@ -257,9 +257,14 @@ class KillWorkerMidJob implements fc.AsyncCommand<Model, World> {
     const job = await w.app.claimNextJob(w.app.db(), { workerId: "doomed-worker", leaseMs: 2 * MINUTE, now: new Date(), logger: w.app.logger });
     if (!job || !this.after) return;
     const handler = w.handlers[job.type];
-    await handler?.(JSON.parse(job.payload), { jobId: job.id, attempt: job.attempts, shopId: job.shopId, now: new Date(), logger: w.app.logger }).catch(
-      () => {},
-    );
+    await handler?.(JSON.parse(job.payload), {
+      jobId: job.id,
+      attempt: job.attempts,
+      shopId: job.shopId,
+      now: new Date(),
+      finalAttempt: job.attempts >= job.maxAttempts,
+      logger: w.app.logger,
+    }).catch(() => {});
   }
   toString = () => `KillWorkerMidJob(${this.after ? "after its work" : "right after claiming"})`;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatAccelebitAmount } from "~/accelebit";
 import { decryptCardPayload, type CardKeyring, type DecryptedCard, type EncryptedCardPayload } from "~/card-decryption";
 import { db, type Prisma } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
+import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
@@ -61,7 +61,7 @@ type SessionWithCard = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
 const loadSession = (id: string) => db().paymentSession.findUnique({ where: { id }, include: { cardPayload: true, attempts: { orderBy: { number: "asc" } } } });
 
 export function chargeCardHandler(deps: () => CardChargeDeps) {
-  return jobHandler(payloadSchema, async ({ paymentSessionId, sealed, moto }, { jobId, logger, now }) => {
+  return jobHandler(payloadSchema, async ({ paymentSessionId, sealed, moto }, { jobId, logger, now, finalAttempt }) => {
     if (sealed) await moveLegacyPayload(jobId, paymentSessionId, sealed, moto === true);
     const session = await loadSession(paymentSessionId);
     if (!session) return;
@@ -70,8 +70,14 @@ export function chargeCardHandler(deps: () => CardChargeDeps) {
       await db().cardPayload.deleteMany({ where: { paymentSessionId } });
       return;
     }
-    const outcome = await chargeOrSettle(session, moto === true, deps(), now);
-    logger.info({ paymentSessionId, outcome }, "card session charge job ran");
+    try {
+      const outcome = await chargeOrSettle(session, moto === true, deps(), now);
+      logger.info({ paymentSessionId, outcome }, "card session charge job ran");
+    } catch (error) {
+      // The job dies with this failure: it takes the card with it; the sweeper settles the session by reading.
+      if (finalAttempt || error instanceof TerminalJobError) await db().cardPayload.deleteMany({ where: { paymentSessionId } });
+      throw error;
+    }
   });
 }
 
