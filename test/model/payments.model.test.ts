@@ -465,6 +465,7 @@ describe("payments model", () => {
           lateAnswer: fc.constantFrom<Ending["lateAnswer"]>("none", "approve-after-deadline", "fail-after-deadline", "approve-after-window"),
         }),
         async (declineStyle, merchantRefLookup, opening, commands, ending) => {
+          world.forgetEarlierRuns();
           world.sandbox.setBehaviour({ declineStyle, merchantRefLookup });
           await world.restoreLiveKey();
           const model: Model = { sessions: [] };

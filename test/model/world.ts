@@ -52,6 +52,8 @@ export interface World {
   armCrash(crash: Crash): Promise<void>;
   disarmCrash(): void;
   advance(ms: number): void;
+  /** Forgets Accelebit's records of earlier runs (their sessions are all settled), so each run's lookups stay small. */
+  forgetEarlierRuns(): void;
   removeLiveKey(): Promise<void>;
   restoreLiveKey(): Promise<void>;
   close(): Promise<void>;
@@ -113,7 +115,8 @@ export async function startWorld(): Promise<World> {
   shopify.setCardEncryptionKey({ publicKeyPem: cardKeys.publicKeyPem, fingerprint: FINGERPRINT });
   // Shopify's confirmation callback is one of the model's moves, not a timer.
   shopify.setConfirmationCallbackUrl(null);
-  sandbox.configureWebhooks({ url: `${server.url}/webhooks/accelebit/${shop.webhookToken}`, secret: WEBHOOK_SECRET }, LIVE_KEY);
+  const configureWebhooks = () => sandbox.configureWebhooks({ url: `${server.url}/webhooks/accelebit/${shop.webhookToken}`, secret: WEBHOOK_SECRET }, LIVE_KEY);
+  configureWebhooks();
 
   // The process dies in the middle of a shopper's card submission: the request is sent (or not)
   // and nothing ever comes back; the submission's promise is simply abandoned.
@@ -152,6 +155,10 @@ export async function startWorld(): Promise<World> {
       return new Promise((resolve) => {
         armed = { crash, crashed: resolve };
       });
+    },
+    forgetEarlierRuns() {
+      sandbox.reset();
+      configureWebhooks();
     },
     disarmCrash() {
       armed = null;
