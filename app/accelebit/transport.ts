@@ -8,6 +8,7 @@
  * never bodies or headers, so card data and the API key cannot reach a log line.
  */
 import type { Logger } from "~/lib/logger";
+import { NOT_SENT_ERROR_CODES, networkErrorCode } from "~/lib/network-errors";
 import { accelebitError, categoryForWireFailure, nameForGatewayError, type AccelebitError } from "./errors";
 import { scrubSecrets } from "./redact";
 import { err, ok, type Result } from "./result";
@@ -58,20 +59,7 @@ export interface CallOptions<T> {
   readonly reconcile?: (error: AccelebitError, when: { final: boolean }) => Promise<Reconciliation<T>>;
 }
 
-/** Connection errors that prove the request never left: safe to retry even for a POST. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 const MAX_MESSAGE_LENGTH = 500;
-
-function errorCodeOf(cause: unknown): string | null {
-  let current: unknown = cause;
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth += 1) {
-    const { code, errors } = current as { code?: unknown; errors?: unknown };
-    if (typeof code === "string") return code;
-    if (Array.isArray(errors) && errors.length > 0) return errorCodeOf(errors[0]);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 function buildUrl(baseUrl: string, path: string, query?: Readonly<Record<string, string>>): string {
   const url = new URL(`${baseUrl.replace(/\/+$/, "")}/v1${path}`);
@@ -194,8 +182,9 @@ export class Transport {
         message: `Accelebit did not answer within ${this.config.timeoutMs} ms`,
       });
     }
-    const code = errorCodeOf(cause);
-    const notSent = code !== null && NOT_SENT_CODES.has(code);
+    const code = networkErrorCode(cause);
+    // A connection error that proves the request never left is safe to retry even for a POST.
+    const notSent = code !== null && NOT_SENT_ERROR_CODES.has(code);
     return accelebitError({
       name: "NETWORK_ERROR",
       category: categoryForWireFailure(method, !notSent),

@@ -2,40 +2,21 @@
  * The sandbox runs on its own (`tsx test/simulators/accelebit/main.ts`) and can be steered
  * from another process through /__sandbox/.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStandalone, type Standalone } from "../simulators/shared/standalone";
 import { cardPayment, gatewayFor, TEST_KEY } from "./support";
 
 const main = fileURLToPath(new URL("../simulators/accelebit/main.ts", import.meta.url));
-let child: ChildProcess;
+let standalone: Standalone;
 let url = "";
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ["--import", "tsx", main], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
-  url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${output}`)), 15_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", read);
-    child.stderr?.on("data", read);
-    child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}: ${output}`)));
-  });
+  standalone = await startStandalone(main);
+  url = standalone.url;
 });
 
-afterAll(async () => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-});
+afterAll(() => standalone.stop());
 
 describe("standalone sandbox", () => {
   it("serves the API and is steered over HTTP", async () => {

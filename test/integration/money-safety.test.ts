@@ -123,6 +123,38 @@ const applied = (gid: string, field?: string) =>
   shopify.mutations.filter((m) => m.sessionGid === gid && m.effect === "applied" && (!field || m.field === field));
 const session = (id: string) => db().paymentSession.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { number: "asc" } } } });
 
+/** 150 pending sessions of another shop, due for the sweeper since an hour, each with an attempt whose outcome only Accelebit knows. */
+async function seedStuckSessions(otherShopId: string, prefix: string) {
+  const ids = Array.from({ length: 150 }, (_, i) => `${prefix}-session-${i}`);
+  await db().paymentSession.createMany({
+    data: ids.map((id, i) => ({
+      id,
+      shopId: otherShopId,
+      shopifyId: `${prefix}-${i}`,
+      gid: `gid://shopify/PaymentSession/${prefix}-${i}`,
+      group: `${prefix}-group-${i}`,
+      kind: "sale",
+      amount: "10.00",
+      currency: "EUR",
+      test: true,
+      paymentMethodType: "offsite",
+      status: "pending",
+      shopperToken: `${prefix}-token-${i}`,
+      pendingExpiresAt: new Date(Date.now() + 48 * 60 * MINUTE),
+      nextCheckAt: new Date(Date.now() - 60 * MINUTE),
+    })),
+  });
+  await db().paymentAttempt.createMany({
+    data: ids.map((id, i) => ({
+      paymentSessionId: id,
+      number: 1,
+      idempotencyKey: `shopify-${prefix}-${i}-attempt-1`,
+      merchantRef: `${prefix}-${i}-attempt-1`,
+      status: "unknown",
+    })),
+  });
+}
+
 describe("a decline, then a charge whose answer is lost", () => {
   it.each(["newest", "oldest", "list"] as const)("charges once and resolves, whichever payment the merchantRef lookup answers (%s)", async (lookup) => {
     sandbox.setBehaviour({ merchantRefLookup: lookup });
@@ -246,36 +278,8 @@ describe("4. offsite 3-D Secure abandoned", () => {
   it("sessions the sweeper cannot settle go to the back: 150 of a shop without a key, one of them undecryptable, do not hold up another shop's session", async () => {
     const other = await db().shop.create({ data: { domain: "keyless-shop.myshopify.com", webhookToken: randomBytes(16).toString("hex") } });
     await db().shopSettings.create({ data: { shopId: other.id, testApiKeyCiphertext: "v1:not-a-real:ciphertext:at:all", ready: true } });
-    const longAgo = new Date(Date.now() - 60 * MINUTE);
-    const stuck = Array.from({ length: 150 }, (_, i) => `stuck-session-${i}`);
-    await db().paymentSession.createMany({
-      data: stuck.map((id, i) => ({
-        id,
-        shopId: other.id,
-        shopifyId: `stuck-${i}`,
-        gid: `gid://shopify/PaymentSession/stuck-${i}`,
-        group: `g-${i}`,
-        kind: "sale",
-        amount: "10.00",
-        currency: "EUR",
-        test: true,
-        paymentMethodType: "offsite",
-        status: "pending",
-        shopperToken: `stuck-token-${i}`,
-        pendingExpiresAt: new Date(Date.now() + 48 * 60 * MINUTE),
-        nextCheckAt: longAgo,
-      })),
-    });
     // Each waits for an outcome Accelebit must be asked about: with this shop's key, it cannot be.
-    await db().paymentAttempt.createMany({
-      data: stuck.map((id, i) => ({
-        paymentSessionId: id,
-        number: 1,
-        idempotencyKey: `shopify-stuck-${i}-attempt-1`,
-        merchantRef: `stuck-${i}-attempt-1`,
-        status: "unknown",
-      })),
-    });
+    await seedStuckSessions(other.id, "stuck");
     const { request, token } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
     const good = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
@@ -438,34 +442,7 @@ describe("the same bugs through other doors (each of these failed on the code be
   it("4b'. 150 sessions of a shop with no key at all (nothing to decrypt) do not hold up another shop's session", async () => {
     const other = await db().shop.create({ data: { domain: "no-key-shop.myshopify.com", webhookToken: randomBytes(16).toString("hex") } });
     await db().shopSettings.create({ data: { shopId: other.id, ready: true } });
-    const stuck = Array.from({ length: 150 }, (_, i) => `nokey-session-${i}`);
-    await db().paymentSession.createMany({
-      data: stuck.map((id, i) => ({
-        id,
-        shopId: other.id,
-        shopifyId: `nokey-${i}`,
-        gid: `gid://shopify/PaymentSession/nokey-${i}`,
-        group: `nk-${i}`,
-        kind: "sale",
-        amount: "10.00",
-        currency: "EUR",
-        test: true,
-        paymentMethodType: "offsite",
-        status: "pending",
-        shopperToken: `nokey-token-${i}`,
-        pendingExpiresAt: new Date(Date.now() + 48 * 60 * MINUTE),
-        nextCheckAt: new Date(Date.now() - 60 * MINUTE),
-      })),
-    });
-    await db().paymentAttempt.createMany({
-      data: stuck.map((id, i) => ({
-        paymentSessionId: id,
-        number: 1,
-        idempotencyKey: `shopify-nokey-${i}-attempt-1`,
-        merchantRef: `nokey-${i}-attempt-1`,
-        status: "unknown",
-      })),
-    });
+    await seedStuckSessions(other.id, "nokey");
     const { request, token } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
     const good = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });

@@ -8,6 +8,7 @@
  * `match` is "METHOD /path-prefix", e.g. "POST /v1/payments"; without it, every API request.
  */
 import { z } from "zod";
+import { fires } from "../shared/trigger";
 
 const match = z
   .string()
@@ -31,30 +32,7 @@ export const faultSettingsSchema = z.strictObject({
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
-interface Trigger {
-  count?: number | undefined;
-  rate?: number | undefined;
-  match?: string | undefined;
-}
-
 export const API_PATH = /^\/v1\/(customers|payments|refunds)(\/|$)/;
-
-function matches(trigger: Trigger, method: string, path: string): boolean {
-  if (trigger.match === undefined) return true;
-  const [wantedMethod, prefix = ""] = trigger.match.split(" ");
-  return method === wantedMethod && path.startsWith(prefix);
-}
-
-/** Consumes one use of the trigger when it fires. */
-function fires(trigger: Trigger | undefined, method: string, path: string, random: () => number): boolean {
-  if (!trigger || !matches(trigger, method, path)) return false;
-  if (trigger.count !== undefined) {
-    if (trigger.count <= 0) return false;
-    trigger.count -= 1;
-    return true;
-  }
-  return random() < (trigger.rate ?? 1);
-}
 
 export type BeforeFault = { kind: "rate_limit"; retryAfterSeconds: number } | { kind: "server_error"; status: number } | null;
 export type AfterFault = { kind: "drop" } | { kind: "server_error"; status: number } | null;
