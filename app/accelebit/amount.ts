@@ -6,7 +6,7 @@
  * minor digits cannot be expressed and are refused; zero-decimal currencies are sent as
  * "1500.00"-style strings until the real API says otherwise.
  */
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 
 /** A non-negative decimal string with at most two decimals: "55", "55.5", "55.00". */
 const AMOUNT_PATTERN = /^(0|[1-9]\d*)(\.\d{1,2})?$/;

@@ -6,7 +6,7 @@
  * live session with its live key — never mixed (a test checkout must not charge a real
  * card, a live one must not silently go to the sandbox account).
  */
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 
 export const SECRET_KEY_PREFIX = "smtgw_sk_";
 export const TEST_KEY_PREFIX = "smtgw_sk_test_";

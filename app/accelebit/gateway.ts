@@ -24,7 +24,7 @@ import {
 } from "./request-schemas";
 import { customerSchema, paymentSchema, refundSchema, type AccelebitCustomer, type AccelebitPayment, type AccelebitRefund } from "./response-schemas";
 import { scrubSecrets } from "./redact";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
 import { Transport, type ApiSuccess } from "./transport";
 

@@ -46,7 +46,7 @@ export type { WebhookHeaders, WebhookVerification } from "./webhook";
 export { webhookDedupKey } from "./webhook-event";
 export type { AccelebitWebhookEvent } from "./webhook-event";
 export { ACCELEBIT_WEBHOOK_SIGNATURE_ALGORITHM, ACCELEBIT_WEBHOOK_SIGNATURE_HEADER, signAccelebitWebhook } from "./webhook-signature";
-export type { Result } from "./result";
+export type { Result } from "~/lib/result";
 
 /**
  * What the documented API can do. There is no capture or void endpoint, so an

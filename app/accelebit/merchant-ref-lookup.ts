@@ -5,7 +5,7 @@
  */
 import { type AccelebitError } from "./errors";
 import { amountToMinorUnits, isAccelebitAmount } from "./amount";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { merchantRefLookupDataSchema, type AccelebitPayment } from "./response-schemas";
 import { unexpected } from "./payment-outcome";
 

@@ -13,7 +13,7 @@
 import { type z } from "zod";
 import { accelebitError, isDocumentedErrorName, type AccelebitError } from "./errors";
 import { scrubSecrets } from "./redact";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { describeIssues, paymentSchema, type AccelebitPayment, type GatewayErrorInfo } from "./response-schemas";
 
 export function unexpected(httpStatus: number | null, what: string, issues: z.ZodError, outcomeUnknown: boolean): AccelebitError {

@@ -11,7 +11,7 @@ import type { Logger } from "~/lib/logger";
 import { NOT_SENT_ERROR_CODES, networkErrorCode } from "~/lib/network-errors";
 import { accelebitError, categoryForWireFailure, nameForGatewayError, type AccelebitError } from "./errors";
 import { scrubSecrets } from "./redact";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { describeIssues, errorEnvelopeSchema, successEnvelopeSchema, type GatewayErrorInfo } from "./response-schemas";
 import { backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from "./retry-policy";
 

@@ -25,7 +25,7 @@ import {
   type WebhookInput,
   type WebhookPatch,
 } from "./request-schemas";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
 import {
   CAPTURED_PAYMENT_STATUSES,

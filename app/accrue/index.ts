@@ -42,8 +42,8 @@ export type { RateBudget, RateBudgetOptions } from "./rate-budget";
 export type { EventQuery, PageInput, WebhookInput, WebhookPatch } from "./request-schemas";
 export { DEFAULT_RETRY_POLICY } from "./retry-policy";
 export type { RetryPolicy } from "./retry-policy";
-export { err, ok } from "./result";
-export type { Result } from "./result";
+export { err, ok } from "~/lib/result";
+export type { Result } from "~/lib/result";
 export {
   CAPTURED_PAYMENT_STATUSES,
   FAILED_REFUND_STATUSES,

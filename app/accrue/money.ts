@@ -3,7 +3,7 @@
  * decimal strings. Conversions are exact string arithmetic: never a float.
  * USD only (docs/decisions/accrue-a04-usd-only.md), so the exponent is 2.
  */
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 
 const DECIMAL = /^(0|[1-9]\d*)(?:\.(\d{1,2}))?$/;
 

@@ -13,7 +13,7 @@ import type { Logger } from "~/lib/logger";
 import { networkErrorCode, NOT_SENT_ERROR_CODES } from "~/lib/network-errors";
 import { accrueError, codeForStatus, type AccrueError, type GatewayErrorObject } from "./errors";
 import type { RateBudget } from "./rate-budget";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from "./retry-policy";
 import { errorDocumentSchema } from "./schemas";
 

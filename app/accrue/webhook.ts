@@ -5,7 +5,7 @@
  * its payload states are never applied.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { err, ok, type Result } from "./result";
+import { err, ok, type Result } from "~/lib/result";
 import { eventDocumentSchema, toEvent, WEBHOOK_TOPICS, type AccrueWebhookEvent } from "./schemas";
 
 export const ACCRUE_SIGNATURE_HEADER = "x-accrue-signature";
