@@ -48,6 +48,60 @@ describe("structured logs", () => {
     for (const secret of ["4242424242424242", "smtgw_sk_test_x", "shpat_x", "a@b.c", "203.0.113.1"]) expect(text).not.toContain(secret);
   });
 
+  it("redacts at any depth, in arrays, in child bindings and whatever the key's spelling", () => {
+    const { logger, lines } = capture();
+    const decrypted = { type: "card", data: { full_name: "Jim S", pan: "4111111111111111", month: 4, year: 2030, verification_value: "987" } };
+    const deep = { a: { b: { c: { d: { e: { payload: decrypted } } } } } };
+    logger
+      .child({ session: { X_Api_Key: "smtgw_sk_live_child" } })
+      .child({ grand: { token: "tok_grandchild" } })
+      .info(
+        {
+          deep,
+          list: [{ headers: { "X-Shopify-Access-Token": "shpat_in_list", Cookie: "shopify_app_session=offline_x" } }],
+          verificationValue: "654",
+          customer: { billing_address: { line1: "1 Secret Street" }, phone_number: "+35699000000" },
+          webhook_secret: "whsec_nested",
+          kept: { amount: "12.50", currency: "EUR", paymentSessionId: "ps_1" },
+        },
+        "payment",
+      );
+    const line = lines[0]!;
+    const text = JSON.stringify(line);
+    for (const secret of [
+      "4111111111111111",
+      "987",
+      "654",
+      "Jim S",
+      "smtgw_sk_live_child",
+      "shpat_in_list",
+      "offline_x",
+      "1 Secret Street",
+      "+35699000000",
+      "whsec_nested",
+      "tok_grandchild",
+    ])
+      expect(text).not.toContain(secret);
+    const redactedCard = { full_name: "[redacted]", pan: "[redacted]", month: "[redacted]", year: "[redacted]", verification_value: "[redacted]" };
+    expect(line.deep).toEqual({ a: { b: { c: { d: { e: { payload: { type: "card", data: redactedCard } } } } } } });
+    expect(line.kept).toEqual({ amount: "12.50", currency: "EUR", paymentSessionId: "ps_1" });
+    expect(line.session).toEqual({ X_Api_Key: "[redacted]" });
+    expect(line.grand).toEqual({ token: "[redacted]" });
+  });
+
+  it("a cycle or an absurdly deep object is cut, not followed", () => {
+    const { logger, lines } = capture();
+    const cyclic: Record<string, unknown> = { name: "loop" };
+    cyclic.self = cyclic;
+    let deep: Record<string, unknown> = { pan: "4111111111111111" };
+    for (let i = 0; i < 50; i++) deep = { next: deep };
+    logger.info({ cyclic, deep }, "odd shapes");
+    const text = JSON.stringify(lines[0]);
+    expect(text).toContain('"self":"[circular]"');
+    expect(text).toContain('"[too deep]"');
+    expect(text).not.toContain("4111111111111111");
+  });
+
   it("paths are logged and measured as templates, without tokens", () => {
     expect(pathTemplate("/pay/AbC_123-xyz")).toBe("/pay/:token");
     expect(pathTemplate("/pay/AbC_123-xyz/return")).toBe("/pay/:token/return");
