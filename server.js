@@ -18,9 +18,7 @@ app.disable("x-powered-by");
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 // Request context (request ids on every log line), a structured access line and latency metrics.
-app.use((req, res, next) => {
-  build.entry.module.observeRequest(req, res, next).catch(next);
-});
+app.use(await build.entry.module.requestObserver(build.routes));
 // TRUST_PROXY: how many proxies stand in front of the app, so req.ip is the shopper's address.
 app.set("trust proxy", Number(process.env.TRUST_PROXY ?? 0));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production", getLoadContext: (req) => ({ clientIp: req.ip ?? null }) }));

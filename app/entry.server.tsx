@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { createRouteTemplater, methodLabel, statusLabel, type BuildRoute } from "~/observability/route-templates.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -51,32 +52,38 @@ export async function onShutdown() {
 
 /**
  * Wraps every HTTP request (server.js): a request context for the log lines it causes, and
- * one structured line plus a latency observation when it finishes. Paths are logged as
- * templates: shopper tokens and webhook tokens are secrets.
+ * one structured line plus a latency observation when it finishes. Paths are logged and
+ * measured as the template of the route that serves them, from the build's route table
+ * (app/observability/route-templates.server.ts): shopper and webhook tokens are secrets, and
+ * an unknown path is one label, so no visitor can grow the metrics.
  */
-export async function observeRequest(
-  request: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
-  response: { statusCode: number; once(event: "finish", listener: () => void): unknown },
-  next: () => void,
-) {
-  const [{ logger }, { runWithRequestContext, currentRequestContext }, { httpRequestDuration, pathTemplate }] = await Promise.all([
+export async function requestObserver(routes: Record<string, BuildRoute>) {
+  const [{ logger }, { runWithRequestContext, currentRequestContext }, { httpRequestDuration }] = await Promise.all([
     import("~/lib/logger"),
     import("~/observability/request-context.server"),
     import("~/observability/metrics.server"),
   ]);
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  runWithRequestContext({ get: header }, () => {
-    const context = currentRequestContext();
-    const started = performance.now();
-    response.once("finish", () => {
-      const route = pathTemplate(request.path);
-      const seconds = (performance.now() - started) / 1000;
-      httpRequestDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
-      logger.info({ ...context, method: request.method, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) }, "request");
+  const routeTemplate = createRouteTemplater(routes);
+  return (
+    request: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+    response: { statusCode: number; once(event: "finish", listener: () => void): unknown },
+    next: () => void,
+  ) => {
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    runWithRequestContext({ get: header }, () => {
+      const context = currentRequestContext();
+      const started = performance.now();
+      response.once("finish", () => {
+        const route = routeTemplate(request.path);
+        const method = methodLabel(request.method);
+        const seconds = (performance.now() - started) / 1000;
+        httpRequestDuration.observe({ method, route, status: statusLabel(response.statusCode) }, seconds);
+        logger.info({ ...context, method, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) }, "request");
+      });
+      next();
     });
-    next();
-  });
+  };
 }

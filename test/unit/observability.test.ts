@@ -1,7 +1,9 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "~/lib/logger";
-import { pathTemplate } from "~/observability/metrics.server";
+import { gatewayPathTemplate } from "~/observability/metrics.server";
+import { createRouteTemplater, methodLabel, statusLabel, UNMATCHED_ROUTE } from "~/observability/route-templates.server";
+import { BUILD_ROUTES } from "../support/build-routes";
 import { annotateRequest, runWithRequestContext } from "~/observability/request-context.server";
 
 function capture() {
@@ -102,12 +104,43 @@ describe("structured logs", () => {
     expect(text).not.toContain("4111111111111111");
   });
 
-  it("paths are logged and measured as templates, without tokens", () => {
-    expect(pathTemplate("/pay/AbC_123-xyz")).toBe("/pay/:token");
-    expect(pathTemplate("/pay/AbC_123-xyz/return")).toBe("/pay/:token/return");
-    expect(pathTemplate("/webhooks/accelebit/tok")).toBe("/webhooks/accelebit/:token");
-    expect(pathTemplate("/card-3ds/tok")).toBe("/card-3ds/:token");
-    expect(pathTemplate("/v1/payments/f47ac10b-58cc")).toBe("/v1/payments/:id");
-    expect(pathTemplate("/shopify/payment")).toBe("/shopify/payment");
+  it("Accelebit paths are measured as templates, without ids", () => {
+    expect(gatewayPathTemplate("/v1/payments/f47ac10b-58cc")).toBe("/v1/payments/:id");
+    expect(gatewayPathTemplate("/v1/payments")).toBe("/v1/payments");
+    expect(gatewayPathTemplate("/prefix/v1/refunds/r-1")).toBe("/v1/refunds/:id");
+    expect(gatewayPathTemplate("/v1/anything-else/x/y")).toBe("other");
+  });
+});
+
+describe("route templates", () => {
+  const templateOf = createRouteTemplater(BUILD_ROUTES);
+
+  it("a path is labelled with the template of the route that serves it, without tokens", () => {
+    expect(templateOf("/pay/AbC_123-xyz")).toBe("/pay/:token");
+    expect(templateOf("/pay/AbC_123-xyz/return")).toBe("/pay/:token/return");
+    expect(templateOf("/webhooks/accelebit/tok")).toBe("/webhooks/accelebit/:token");
+    expect(templateOf("/card-3ds/tok")).toBe("/card-3ds/:token");
+    expect(templateOf("/card-3ds/tok/return")).toBe("/card-3ds/:token/return");
+    expect(templateOf("/shopify/payment")).toBe("/shopify/payment");
+    expect(templateOf("/shopify/card/confirm")).toBe("/shopify/card/confirm");
+    expect(templateOf("/app")).toBe("/app");
+    expect(templateOf("/app/transactions")).toBe("/app/transactions");
+    expect(templateOf("/app/transactions/cm123")).toBe("/app/transactions/:id");
+    expect(templateOf("/auth/callback")).toBe("/auth/*");
+    expect(templateOf("/")).toBe("/");
+  });
+
+  it("the CSV export has its own label (it used to be counted as a transaction page)", () => {
+    expect(templateOf("/app/transactions/export.csv")).toBe("/app/transactions/export.csv");
+  });
+
+  it("every unknown path is one label", () => {
+    const labels = new Set(["/nope", "/app/nope/deeper", "/pay", "/pay/a/b/c", "/%", "/shopify/unknown", "/.env", "/wp-login.php"].map(templateOf));
+    expect([...labels]).toEqual([UNMATCHED_ROUTE]);
+  });
+
+  it("methods and statuses a client invents do not become labels", () => {
+    expect(["GET", "POST", "BREW", "get", "X".repeat(100)].map(methodLabel)).toEqual(["GET", "POST", "OTHER", "OTHER", "OTHER"]);
+    expect([200, 404, 99, 600, NaN].map(statusLabel)).toEqual(["200", "404", "invalid", "invalid", "invalid"]);
   });
 });
