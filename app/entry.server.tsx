@@ -1,17 +1,28 @@
+import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { documentContentSecurityPolicy } from "~/lib/document-csp";
+import { NonceProvider } from "~/lib/nonce";
 import { createRouteTemplater, methodLabel, statusLabel, type BuildRoute } from "~/observability/route-templates.server";
 
 const ABORT_DELAY = 5_000;
 
 export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
+  // A fresh nonce per page: only Remix's own inline scripts carry it (app/lib/document-csp.ts).
+  const nonce = randomBytes(16).toString("base64");
   return new Promise<Response>((resolve, reject) => {
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {
+    const app = (
+      <NonceProvider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceProvider>
+    );
+    const { pipe, abort } = renderToPipeableStream(app, {
+      nonce,
       [callbackName]: () => {
         const body = new PassThrough();
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
@@ -19,6 +30,7 @@ export default async function handleRequest(request: Request, responseStatusCode
         responseHeaders.set("X-Frame-Options", "DENY");
         responseHeaders.set("Referrer-Policy", "strict-origin-when-cross-origin");
         responseHeaders.set("X-Content-Type-Options", "nosniff");
+        responseHeaders.set("Content-Security-Policy", documentContentSecurityPolicy(nonce));
         resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
         pipe(body);
       },

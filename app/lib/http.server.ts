@@ -41,3 +41,27 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     return { ok: false, response: plainText("Body is not valid JSON", 400) };
   }
 }
+
+/**
+ * A form post's fields (application/x-www-form-urlencoded, what every form of the app sends),
+ * read within `maxBytes` (413 beyond). Anything else is answered 415: the app has no upload.
+ */
+export async function readFormBody(request: Request, maxBytes: number): Promise<URLSearchParams> {
+  const type = request.headers.get("Content-Type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/x-www-form-urlencoded" && type !== "") {
+    throw plainText("Forms must be sent as application/x-www-form-urlencoded", 415);
+  }
+  return new URLSearchParams(await readBodyText(request, maxBytes));
+}
+
+/**
+ * The same request with its body read within `maxBytes` (413 beyond), for library code that
+ * reads the body itself (shopify.login() calls request.formData(), which has no limit).
+ */
+export async function withBoundedBody(request: Request, maxBytes: number): Promise<Request> {
+  if (request.method === "GET" || request.method === "HEAD") return request;
+  const body = await readBodyText(request, maxBytes);
+  const headers = new Headers(request.headers);
+  headers.delete("Content-Length");
+  return new Request(request.url, { method: request.method, headers, body });
+}

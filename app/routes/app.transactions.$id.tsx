@@ -4,6 +4,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, L
 import { loadTransactionDetail, retrySessionJob, type TransactionDetail } from "~/dashboard/transaction-detail.server";
 import { findShop } from "~/dashboard/transactions.server";
 import { formatDateTime } from "~/dashboard/ui/problems-banner";
+import { readFormBody } from "~/lib/http.server";
 import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.transaction.shopifyId ?? "Transaction"} · Accelebit` }];
@@ -25,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const shop = await shopOf(request);
-  const form = await request.formData();
+  const form = await readFormBody(request, 4 * 1024);
   const jobId = form.get("jobId");
   if (form.get("intent") !== "retry-job" || typeof jobId !== "string" || !jobId) return json({ status: "invalid" as const }, { status: 400 });
   const result = await retrySessionJob(shop.id, params.id ?? "", jobId);

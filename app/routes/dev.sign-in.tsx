@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
 import { config, developmentFeaturesEnabled } from "~/lib/config.server";
-import { merchantSessionCookies } from "~/shopify/session-cookie";
+import { hardenSetCookie, merchantSessionCookies } from "~/shopify/session-cookie";
 
 /**
  * Local demo only: signs the browser in as a seeded shop, standing in for the OAuth
@@ -23,6 +23,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     throw new Response("Unknown shop: seed it with npm run dev:seed-shop", { status: 404 });
   const headers = new Headers();
   for (const cookie of merchantSessionCookies(shop, SHOPIFY_API_SECRET))
-    headers.append("Set-Cookie", `${cookie.name}=${cookie.value}; Path=/; HttpOnly; SameSite=Lax`);
+    headers.append("Set-Cookie", hardenSetCookie(`${cookie.name}=${cookie.value}; Path=/`, settings.SHOPIFY_APP_URL.startsWith("https:")));
   return redirect("/app", { headers });
 }

@@ -1,4 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
+import { expectNoCspViolations } from "./csp-violations";
+
+expectNoCspViolations();
 
 /**
  * A shopper pays at the simulated Shopify checkout through the app's card page, against the

@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { merchantCookies } from "../support/shopify-auth";
+import { expectNoCspViolations } from "./csp-violations";
+
+expectNoCspViolations();
 
 const GOOD_KEY = "smtgw_sk_test_E2eGoodKey4242";
 
