@@ -13,11 +13,17 @@ const objectSchema = z.looseObject({
   transactionId: z.string().min(1).optional(),
 });
 
+/** When the event happened: an ISO 8601 date-time, or Unix seconds (both are common; the documents print no payload). */
+const timestamp = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]);
+
 const payloadSchema = z.looseObject({
   id: z.string().min(1).optional(),
   eventId: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
   event: z.string().min(1).optional(),
+  createdAt: timestamp.optional(),
+  created_at: timestamp.optional(),
+  created: timestamp.optional(),
   data: objectSchema.extend({ object: objectSchema.optional() }),
 });
 
@@ -32,12 +38,15 @@ export interface AccelebitWebhookEvent {
   /** The payment to re-read: the object itself for payment.*, the refunded payment for refund.* */
   readonly paymentId: string | null;
   readonly status: string | null;
+  /** When Accelebit says the event happened (part of the signed body), when the payload says. */
+  readonly createdAt: Date | null;
 }
 
 export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEvent | null {
   const parsed = payloadSchema.safeParse(payload);
   if (!parsed.success) return null;
   const { id, eventId, type, event, data } = parsed.data;
+  const stamp = parsed.data.createdAt ?? parsed.data.created_at ?? parsed.data.created;
   const name = type ?? event;
   // Some gateways nest the object one level deeper (data.object); accept both.
   const object = data.id === undefined && data.object ? data.object : data;
@@ -50,6 +59,7 @@ export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEv
     objectId: object.id,
     paymentId: objectType === "payment" ? object.id : (object.transactionId ?? null),
     status: object.status ?? null,
+    createdAt: stamp === undefined ? null : new Date(typeof stamp === "number" ? stamp * 1000 : stamp),
   };
 }
 

@@ -100,6 +100,18 @@ describe("Accelebit webhooks", () => {
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(0);
   });
 
+  it("a correctly signed event dated outside the 72-hour replay window is refused with 401 and changes nothing", async () => {
+    const { request, challengeUrl, paymentId } = await abandonedThreeDs();
+    await completeChallenge(challengeUrl, "approve");
+    const stale = new Date(Date.now() - 73 * 3600_000).toISOString();
+    const res = await signedDelivery({ id: "evt_stale", type: "payment.captured", createdAt: stale, data: { id: paymentId, status: "captured" } });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe("Webhook refused: outside_replay_window");
+    await runJobs();
+    expect(await db().gatewayEvent.count({ where: { eventId: { contains: "evt_stale" } } })).toBe(0);
+    expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(0);
+  });
+
   it("a forged webhook with a valid signature cannot resolve a payment Accelebit reports as failed", async () => {
     const { request, challengeUrl, paymentId } = await abandonedThreeDs();
     await completeChallenge(challengeUrl, "fail");
