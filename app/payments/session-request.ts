@@ -34,9 +34,7 @@ export const currencyCode = z.string({ error: "is required" }).regex(/^[A-Z]{3}$
  * Idempotency-Keys and merchant references, so an id of any other shape is refused here, with a
  * 4xx at intake, instead of being accepted and failing later.
  */
-export const shopifySessionId = z
-  .string({ error: "is required" })
-  .regex(/^[A-Za-z0-9]{1,64}$/, "must be a Shopify session id: 1–64 letters and digits");
+export const shopifySessionId = z.string({ error: "is required" }).regex(/^[A-Za-z0-9]{1,64}$/, "must be a Shopify session id: 1–64 letters and digits");
 
 export type SessionGidType = "PaymentSession" | "RefundSession" | "CaptureSession" | "VoidSession";
 

@@ -222,7 +222,10 @@ describe("both", () => {
     await runJobs();
     expectApplied(captureRequest.gid, "captureSessionReject", {
       id: captureRequest.gid,
-      reason: { code: "PROCESSING_ERROR", merchantMessage: "Accelebit for Shopify has no payment NoSuchPayment000000000000 on this shop; no capture was made." },
+      reason: {
+        code: "PROCESSING_ERROR",
+        merchantMessage: "Accelebit for Shopify has no payment NoSuchPayment000000000000 on this shop; no capture was made.",
+      },
     });
     expectApplied(voidRequest.gid, "voidSessionReject", {
       id: voidRequest.gid,
