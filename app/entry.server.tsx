@@ -3,6 +3,7 @@ import { PassThrough } from "node:stream";
 import type { EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
+import type { RequestHandler } from "express";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { documentContentSecurityPolicy } from "~/lib/document-csp";
@@ -45,12 +46,16 @@ export default async function handleRequest(request: Request, responseStatusCode
 }
 
 /**
- * Called by server.js before the port opens: validates the configuration (the process
- * stops with a message naming a missing or malformed variable), then starts the durable
- * job worker in this process unless WORKER=off.
+ * Called by server.js before a port opens: validates the configuration (the process stops
+ * with a message naming a missing or malformed variable), then starts the durable job worker
+ * in this process unless WORKER=off.
  */
 export async function onStartup() {
-  const { config } = await import("~/lib/config.server");
+  const { assertServable, config } = await import("~/lib/config.server");
+  const { loadSessionAuth } = await import("~/shopify/session-auth.server");
+  // In production, Shopify's session requests must be authenticated; the certificate files must be readable.
+  assertServable(config());
+  loadSessionAuth(config());
   if (config().WORKER === "on") {
     const { startBackgroundWorker } = await import("~/background.server");
     startBackgroundWorker();
@@ -98,4 +103,23 @@ export async function requestObserver(routes: Record<string, BuildRoute>) {
       next();
     });
   };
+}
+
+/** Opens the app's ports (server.js): the main one, and the mutual-TLS one when configured. */
+export async function serve(options: { handler: RequestHandler; routes: Record<string, BuildRoute>; staticFiles: RequestHandler[] }) {
+  const [{ config }, { loadSessionAuth }, { startServers }, { logger }] = await Promise.all([
+    import("~/lib/config.server"),
+    import("~/shopify/session-auth.server"),
+    import("~/lib/http-servers.server"),
+    import("~/lib/logger"),
+  ]);
+  const settings = config();
+  return startServers({
+    settings,
+    auth: loadSessionAuth(settings),
+    handler: options.handler,
+    observer: await requestObserver(options.routes),
+    staticFiles: options.staticFiles,
+    logger,
+  });
 }

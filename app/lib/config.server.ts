@@ -95,18 +95,58 @@ const configSchema = z.object({
   // Extra fingerprints for Shopify's TEST key (comma separated; refused in production).
   CARD_DECRYPTION_TEST_FINGERPRINTS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Shopify's session requests authenticated by mutual TLS in the app (docs/decisions/mtls-listener.md):
+  // an HTTPS port of its own that requires a client certificate chained to SHOPIFY_MTLS_CA_FILE.
+  SHOPIFY_MTLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // PEM bundle of Shopify's client CA chain (root and intermediate); also what the proxy contract checks against.
+  SHOPIFY_MTLS_CA_FILE: z.string().optional(),
+  // The mutual-TLS port's own certificate chain and key (PEM), issued by a publicly trusted CA.
+  SHOPIFY_MTLS_CERT_FILE: z.string().optional(),
+  SHOPIFY_MTLS_KEY_FILE: z.string().optional(),
+  // Or TLS ends at a proxy that verified Shopify's certificate and passes it on
+  // (docs/decisions/proxy-contract.md); this secret proves a request came through it.
+  SESSION_PROXY_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
 });
 
 /** Settings that only make sense on a developer's machine: a production process refuses to start with them. */
 const DEVELOPMENT_ONLY = ["DEV_SIGN_IN_SECRET", "CARD_DECRYPTION_TEST_FINGERPRINTS"] as const;
 
+const MTLS_LISTENER = ["SHOPIFY_MTLS_PORT", "SHOPIFY_MTLS_CERT_FILE", "SHOPIFY_MTLS_KEY_FILE"] as const;
+
 const checkedConfigSchema = configSchema.superRefine((settings, ctx) => {
+  // The mutual-TLS listener needs all of its settings, and both ways need Shopify's CA bundle.
+  const listenerNamed = MTLS_LISTENER.filter((name) => settings[name] !== undefined);
+  if (listenerNamed.length > 0) {
+    for (const name of MTLS_LISTENER) {
+      if (settings[name] === undefined) ctx.addIssue({ code: "custom", path: [name], message: `is required with ${listenerNamed.join(", ")}` });
+    }
+  }
+  if ((listenerNamed.length > 0 || settings.SESSION_PROXY_SECRET) && !settings.SHOPIFY_MTLS_CA_FILE) {
+    ctx.addIssue({ code: "custom", path: ["SHOPIFY_MTLS_CA_FILE"], message: "is required: the CA bundle Shopify's client certificates must chain to" });
+  }
+  if (settings.SHOPIFY_MTLS_PORT !== undefined && settings.SHOPIFY_MTLS_PORT !== 0 && settings.SHOPIFY_MTLS_PORT === settings.PORT) {
+    ctx.addIssue({ code: "custom", path: ["SHOPIFY_MTLS_PORT"], message: "must differ from PORT: merchant pages never ask for a certificate" });
+  }
   if (settings.NODE_ENV !== "production") return;
   for (const name of DEVELOPMENT_ONLY) {
     if (settings[name] !== undefined)
       ctx.addIssue({ code: "custom", path: [name], message: "is for local development only: unset it, or set NODE_ENV=development" });
   }
 });
+
+/**
+ * What serving the app needs beyond a valid configuration (server.js, before a port opens): in
+ * production, Shopify's session requests must be authenticated, by the mutual-TLS listener or
+ * by the proxy contract. Scripts (migrations, secret rotation) do not serve and skip this.
+ */
+export function assertServable(settings: AppConfig): void {
+  if (settings.NODE_ENV !== "production") return;
+  if (settings.SHOPIFY_MTLS_PORT !== undefined || settings.SESSION_PROXY_SECRET !== undefined) return;
+  throw new ConfigError([
+    "SHOPIFY_MTLS_PORT (with SHOPIFY_MTLS_CA_FILE, SHOPIFY_MTLS_CERT_FILE, SHOPIFY_MTLS_KEY_FILE) or SESSION_PROXY_SECRET (with SHOPIFY_MTLS_CA_FILE) is required in production: " +
+      "Shopify's session requests (/shopify/*) must be authenticated by its client certificate (README, Deployment)",
+  ]);
+}
 
 export type AppConfig = z.infer<typeof configSchema>;
 
