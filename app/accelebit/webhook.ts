@@ -6,6 +6,7 @@
  */
 import { ACCELEBIT_WEBHOOK_SIGNATURE_HEADER, parseSignatureHeader, signatureMatches, type RawBody } from "./webhook-signature";
 import { parseAccelebitWebhookEvent, type AccelebitWebhookEvent } from "./webhook-event";
+import { containsNul } from "~/lib/text";
 
 export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -50,7 +51,8 @@ export function verifyAccelebitWebhook(input: {
   } catch {
     return { ok: false, reason: "malformed_payload" };
   }
-  const event = parseAccelebitWebhookEvent(payload);
+  // The database refuses NUL characters in text: such a payload is malformed here, not a 500 later.
+  const event = containsNul(payload) ? null : parseAccelebitWebhookEvent(payload);
   if (!event) return { ok: false, reason: "malformed_payload" };
   if (event.createdAt && !withinReplayWindow(event.createdAt, input.now ?? new Date())) return { ok: false, reason: "outside_replay_window" };
   return { ok: true, event };

@@ -1,3 +1,5 @@
+import { containsNul } from "~/lib/text";
+
 /**
  * Reads a request body as text, refusing more than `maxBytes` with a 413 (by the declared
  * Content-Length, and while streaming when none is declared): an oversized body never
@@ -32,14 +34,20 @@ export function plainText(message: string, status: number): Response {
   return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
-/** The request's JSON body, or the answer to give instead: 413 when larger than `maxBytes`, 400 when not JSON. */
+/**
+ * The request's JSON body, or the answer to give instead: 413 when larger than `maxBytes`, 400
+ * when not JSON or when it holds a NUL character (no field of ours may carry one; app/lib/text.ts).
+ */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; json: unknown } | { ok: false; response: Response }> {
+  let json: unknown;
   try {
-    return { ok: true, json: JSON.parse(await readBodyText(request, maxBytes)) };
+    json = JSON.parse(await readBodyText(request, maxBytes));
   } catch (error) {
     if (error instanceof Response) return { ok: false, response: error };
     return { ok: false, response: plainText("Body is not valid JSON", 400) };
   }
+  if (containsNul(json)) return { ok: false, response: plainText("Body holds a NUL character", 400) };
+  return { ok: true, json };
 }
 
 /**
@@ -51,7 +59,9 @@ export async function readFormBody(request: Request, maxBytes: number): Promise<
   if (type !== "application/x-www-form-urlencoded" && type !== "") {
     throw plainText("Forms must be sent as application/x-www-form-urlencoded", 415);
   }
-  return new URLSearchParams(await readBodyText(request, maxBytes));
+  const fields = new URLSearchParams(await readBodyText(request, maxBytes));
+  if (containsNul([...fields.entries()])) throw plainText("Form holds a NUL character", 400);
+  return fields;
 }
 
 /**

@@ -61,6 +61,11 @@ function seeOther(location: string): Response {
   return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
 }
 
+/** A shopper URL whose token cannot be one of ours (app/lib/text.ts): not found, without a lookup. */
+export function shopperNotFound(): Response {
+  return html(notFoundPage(), 404);
+}
+
 /** The page for a session in its current state (GET, and after anything that changed it). */
 export async function shopperPage(token: string, options: { message?: string } = {}): Promise<Response> {
   const session = await loadSession(token);

@@ -1,6 +1,7 @@
 import { shopifyApiLibrary } from "~/shopify/api.server";
 import { db, isUniqueViolation } from "~/db.server";
 import { readBodyText } from "~/lib/http.server";
+import { containsNul } from "~/lib/text";
 
 // Compliance and uninstall payloads are a few hundred bytes; anything near this is not Shopify.
 const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -40,6 +41,7 @@ export async function verifyShopifyWebhook(request: Request, now = new Date()): 
   } catch {
     throw new Response("Webhook body is not JSON", { status: 400 });
   }
+  if (containsNul(payload)) throw new Response("Webhook body holds a NUL character", { status: 400 });
   const triggeredAt = "triggeredAt" in check && check.triggeredAt ? new Date(check.triggeredAt) : null;
   if (!triggeredAt || Number.isNaN(triggeredAt.getTime()))
     throw new Response("Invalid webhook request: X-Shopify-Triggered-At must be a date", { status: 400 });
