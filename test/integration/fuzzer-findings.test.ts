@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { useAppEnv } from "../support/app-env";
+import { describe, expect, it } from "vitest";
+import { withSeededShop } from "../support/seeded-shop";
 import { callRoute, merchantRequest } from "../support/shopify-auth";
 
 /**
@@ -8,24 +7,7 @@ import { callRoute, merchantRequest } from "../support/shopify-auth";
  * PostgreSQL refuses a NUL character in text, and the Shopify library throws on some queries.
  */
 const SHOP = "findings-shop.myshopify.com";
-let database: TestDatabase;
-let db: typeof import("~/db.server").db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  useAppEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: "http://127.0.0.1:9" });
-  ({ db } = await import("~/db.server"));
-  const { seedShop } = await import("~/merchants/seed-shop.server");
-  const { secretBox } = await import("~/lib/secret-box.server");
-  await seedShop(
-    { shop: SHOP, accessToken: "shpat_findings", accelebitTestKey: "smtgw_sk_test_Findings000001", scopes: "write_payment_gateways,write_payment_sessions" },
-    secretBox(),
-  );
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await database.drop();
-});
+const { db } = withSeededShop(SHOP, "smtgw_sk_test_Findings000001");
 
 const HEADERS = { "Content-Type": "application/json", "Shopify-Shop-Domain": SHOP, "Shopify-Request-Id": "r-1", "Shopify-Api-Version": "2026-04" };
 

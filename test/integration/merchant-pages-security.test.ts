@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { TEST_APP_URL, useAppEnv } from "../support/app-env";
+import { describe, expect, it } from "vitest";
+import { TEST_APP_URL } from "../support/app-env";
+import { withSeededShop } from "../support/seeded-shop";
 import { BUILD_ROUTES } from "../support/build-routes";
 import { callRoute, merchantRequest } from "../support/shopify-auth";
 
@@ -9,25 +9,7 @@ import { callRoute, merchantRequest } from "../support/shopify-auth";
  * bound every form body, the login form included.
  */
 const SHOP = "guarded-shop.myshopify.com";
-let database: TestDatabase;
-let db: typeof import("~/db.server").db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  // The gateway is never reached: every request here is refused before the settings are checked.
-  useAppEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: "http://127.0.0.1:9" });
-  ({ db } = await import("~/db.server"));
-  const { seedShop } = await import("~/merchants/seed-shop.server");
-  const { secretBox } = await import("~/lib/secret-box.server");
-  await seedShop(
-    { shop: SHOP, accessToken: "shpat_guarded", accelebitTestKey: "smtgw_sk_test_Guarded00001111", scopes: "write_payment_gateways,write_payment_sessions" },
-    secretBox(),
-  );
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await database.drop();
-});
+const { db } = withSeededShop(SHOP, "smtgw_sk_test_Guarded00001111");
 
 /** Every /app route module that has an action, found from the route files (a new one is covered too). */
 async function appActions() {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { shopifyLikeId } from "../simulators/shopify/ids";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { useAppEnv } from "../support/app-env";
+import { withSeededShop } from "../support/seeded-shop";
 import { callRoute } from "../support/shopify-auth";
 
 /**
@@ -11,28 +10,11 @@ import { callRoute } from "../support/shopify-auth";
  */
 const SHOP = "ids-shop.myshopify.com";
 const HEADERS = { "Content-Type": "application/json", "Shopify-Shop-Domain": SHOP, "Shopify-Request-Id": "req-ids-1", "Shopify-Api-Version": "2026-04" };
-// The documented examples (reference §2.3, §3.1).
+// Shopify's documented example ids (docs/decisions/shopify-session-ids.md).
 const PAYMENT_ID = "u0nwmSrNntjIWozmNslK5Tlq";
 const REFUND_ID = "PJUG6iB0xU7czy1ZN3xEwn4o";
 
-let database: TestDatabase;
-let db: typeof import("~/db.server").db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  useAppEnv({ DATABASE_URL: database.url, ACCELEBIT_API_URL: "http://127.0.0.1:9" });
-  ({ db } = await import("~/db.server"));
-  const { seedShop } = await import("~/merchants/seed-shop.server");
-  const { secretBox } = await import("~/lib/secret-box.server");
-  await seedShop(
-    { shop: SHOP, accessToken: "shpat_ids", accelebitTestKey: "smtgw_sk_test_IdsShopKey00001", scopes: "write_payment_gateways,write_payment_sessions" },
-    secretBox(),
-  );
-});
-afterAll(async () => {
-  await db().$disconnect();
-  await database.drop();
-});
+const { db } = withSeededShop(SHOP, "smtgw_sk_test_IdsShopKey00001");
 
 const offsite = (id: string, gid = `gid://shopify/PaymentSession/${id}`) => ({
   id,
