@@ -1,6 +1,6 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { type ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { PrismaSessionStorage } from "~/shopify/prisma-session-storage";
 import { db } from "~/db.server";
 import { config } from "~/lib/config.server";
 import { secretBox } from "~/lib/secret-box.server";

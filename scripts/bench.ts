@@ -128,7 +128,7 @@ async function withApp<T>(provider: "sqlite" | "postgresql", fn: (appUrl: string
   const appUrl = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
-    NODE_ENV: "production" as const,
+    NODE_ENV: "test" as const, // production requires Shopify's mutual TLS, and the bench posts plain HTTP
     DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "bench",
     SHOPIFY_API_SECRET: "bench-secret",

@@ -3,12 +3,21 @@
 // Registers an installed, configured shop without OAuth. Refuses to run in production.
 import { parseArgs } from "node:util";
 import { db } from "../app/db.server";
-import { config } from "../app/lib/config.server";
+import { config, developmentFeaturesEnabled } from "../app/lib/config.server";
 import { secretBox } from "../app/lib/secret-box.server";
 import { seedShop, seedShopInput } from "../app/merchants/seed-shop.server";
 
-if (process.env.NODE_ENV === "production") {
-  console.error("dev:seed-shop registers shops without OAuth and never runs with NODE_ENV=production.");
+// Production unless told otherwise (docs/decisions/production-by-default.md).
+const development = (() => {
+  try {
+    return developmentFeaturesEnabled(config());
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    return process.exit(1);
+  }
+})();
+if (!development) {
+  console.error("dev:seed-shop registers shops without OAuth: it runs only with NODE_ENV=development or test.");
   process.exit(1);
 }
 

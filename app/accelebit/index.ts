@@ -41,7 +41,7 @@ export { findOurPayment } from "./merchant-ref-lookup";
 export type { MerchantRefLookup } from "./merchant-ref-lookup";
 export { DEFAULT_RETRY_POLICY } from "./retry-policy";
 export type { RetryPolicy } from "./retry-policy";
-export { verifyAccelebitWebhook } from "./webhook";
+export { ACCELEBIT_WEBHOOK_CLOCK_SKEW_MS, ACCELEBIT_WEBHOOK_REPLAY_WINDOW_MS, verifyAccelebitWebhook } from "./webhook";
 export type { WebhookHeaders, WebhookVerification } from "./webhook";
 export { webhookDedupKey } from "./webhook-event";
 export type { AccelebitWebhookEvent } from "./webhook-event";

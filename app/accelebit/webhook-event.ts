@@ -14,11 +14,17 @@ const objectSchema = z.looseObject({
   merchantRef: z.string().min(1).optional(),
 });
 
+/** When the event happened: an ISO 8601 date-time, or Unix seconds (both are common; the documents print no payload). */
+const timestamp = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]);
+
 const payloadSchema = z.looseObject({
   id: z.string().min(1).optional(),
   eventId: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
   event: z.string().min(1).optional(),
+  createdAt: timestamp.optional(),
+  created_at: timestamp.optional(),
+  created: timestamp.optional(),
   data: objectSchema.extend({ object: objectSchema.optional() }),
 });
 
@@ -35,12 +41,15 @@ export interface AccelebitWebhookEvent {
   readonly status: string | null;
   /** The payment's merchantRef, when the payload carries it: finds an attempt whose payment id we never learned. */
   readonly merchantRef: string | null;
+  /** When Accelebit says the event happened (part of the signed body), when the payload says. */
+  readonly createdAt: Date | null;
 }
 
 export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEvent | null {
   const parsed = payloadSchema.safeParse(payload);
   if (!parsed.success) return null;
   const { id, eventId, type, event, data } = parsed.data;
+  const stamp = parsed.data.createdAt ?? parsed.data.created_at ?? parsed.data.created;
   const name = type ?? event;
   // Some gateways nest the object one level deeper (data.object); accept both.
   const object = data.id === undefined && data.object ? data.object : data;
@@ -54,6 +63,7 @@ export function parseAccelebitWebhookEvent(payload: unknown): AccelebitWebhookEv
     paymentId: objectType === "payment" ? object.id : (object.transactionId ?? null),
     status: object.status ?? null,
     merchantRef: objectType === "payment" ? (object.merchantRef ?? null) : null,
+    createdAt: stamp === undefined ? null : new Date(typeof stamp === "number" ? stamp * 1000 : stamp),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PAYMENT_SESSION_STATUSES, type PaymentSessionStatus } from "~/payments/session-status";
+import { containsNul } from "~/lib/text";
 
 /**
  * The transactions list's URL: filters (?status=…&mode=…&from=…&to=…&q=…) and a page cursor
@@ -62,6 +63,8 @@ const searchSchema = z
 export type ParsedSearch = { ok: true; filters: TransactionFilters; page: PageRequest } | { ok: false; message: string };
 
 export function parseTransactionSearch(params: URLSearchParams): ParsedSearch {
+  // The database refuses NUL characters in text (app/lib/text.ts): such a search matches nothing anyway.
+  if (containsNul([...params.entries()])) return { ok: false, message: "The search holds a NUL character" };
   const optional = (name: string) => params.get(name)?.trim() || undefined;
   const parsed = searchSchema.safeParse({
     // Repeated (?status=a&status=b) or comma-separated (?status=a,b) both work.

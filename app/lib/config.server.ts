@@ -30,7 +30,9 @@ export function decodeKey(text: string): Buffer | null {
 }
 
 const configSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // Production unless told otherwise (docs/decisions/production-by-default.md): the demo
+  // sign-in and Shopify's public TEST card key exist only with an explicit development or test setting.
+  NODE_ENV: z.enum(["development", "production", "test"], { error: 'must be "production", "development" or "test"' }).default("production"),
   DATABASE_URL: databaseUrl,
   SHOPIFY_API_KEY: z.string({ error: "is required" }).min(1, "is required"),
   SHOPIFY_API_SECRET: z.string({ error: "is required" }).min(1, "is required"),
@@ -77,7 +79,7 @@ const configSchema = z.object({
   WORKER: z.enum(["on", "off"]).default("on"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  // Local demo only (ignored in production): enables /dev/sign-in, which stands in for OAuth.
+  // Local demo only (refused in production): enables /dev/sign-in, which stands in for OAuth.
   DEV_SIGN_IN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   // Credit-card extension: private keys Shopify encrypts card data to (app/card-decryption/key-config.server.ts).
   // JSON [{"fingerprint","privateKeyPem"}]; the value is never quoted in an error.
@@ -90,12 +92,71 @@ const configSchema = z.object({
     }),
   // A directory of <fingerprint>.pem files (mounted secrets), read when the card keyring is loaded.
   CARD_DECRYPTION_KEYS_DIR: z.string().optional(),
-  // Extra fingerprints for Shopify's TEST key (comma separated; never accepted in production).
+  // Extra fingerprints for Shopify's TEST key (comma separated; refused in production).
   CARD_DECRYPTION_TEST_FINGERPRINTS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Shopify's session requests authenticated by mutual TLS in the app (docs/decisions/mtls-listener.md):
+  // an HTTPS port of its own that requires a client certificate chained to SHOPIFY_MTLS_CA_FILE.
+  SHOPIFY_MTLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // PEM bundle of Shopify's client CA chain (root and intermediate); also what the proxy contract checks against.
+  SHOPIFY_MTLS_CA_FILE: z.string().optional(),
+  // The mutual-TLS port's own certificate chain and key (PEM), issued by a publicly trusted CA.
+  SHOPIFY_MTLS_CERT_FILE: z.string().optional(),
+  SHOPIFY_MTLS_KEY_FILE: z.string().optional(),
+  // Or TLS ends at a proxy that verified Shopify's certificate and passes it on
+  // (docs/decisions/proxy-contract.md); this secret proves a request came through it.
+  SESSION_PROXY_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
 });
 
+/** Settings that only make sense on a developer's machine: a production process refuses to start with them. */
+const DEVELOPMENT_ONLY = ["DEV_SIGN_IN_SECRET", "CARD_DECRYPTION_TEST_FINGERPRINTS"] as const;
+
+const MTLS_LISTENER = ["SHOPIFY_MTLS_PORT", "SHOPIFY_MTLS_CERT_FILE", "SHOPIFY_MTLS_KEY_FILE"] as const;
+
+const checkedConfigSchema = configSchema.superRefine((settings, ctx) => {
+  // The mutual-TLS listener needs all of its settings, and both ways need Shopify's CA bundle.
+  const listenerNamed = MTLS_LISTENER.filter((name) => settings[name] !== undefined);
+  if (listenerNamed.length > 0) {
+    for (const name of MTLS_LISTENER) {
+      if (settings[name] === undefined) ctx.addIssue({ code: "custom", path: [name], message: `is required with ${listenerNamed.join(", ")}` });
+    }
+  }
+  if ((listenerNamed.length > 0 || settings.SESSION_PROXY_SECRET) && !settings.SHOPIFY_MTLS_CA_FILE) {
+    ctx.addIssue({ code: "custom", path: ["SHOPIFY_MTLS_CA_FILE"], message: "is required: the CA bundle Shopify's client certificates must chain to" });
+  }
+  if (settings.SHOPIFY_MTLS_PORT !== undefined && settings.SHOPIFY_MTLS_PORT !== 0 && settings.SHOPIFY_MTLS_PORT === settings.PORT) {
+    ctx.addIssue({ code: "custom", path: ["SHOPIFY_MTLS_PORT"], message: "must differ from PORT: merchant pages never ask for a certificate" });
+  }
+  if (settings.NODE_ENV !== "production") return;
+  for (const name of DEVELOPMENT_ONLY) {
+    if (settings[name] !== undefined)
+      ctx.addIssue({ code: "custom", path: [name], message: "is for local development only: unset it, or set NODE_ENV=development" });
+  }
+});
+
+/**
+ * What serving the app needs beyond a valid configuration (server.js, before a port opens): in
+ * production, Shopify's session requests must be authenticated, by the mutual-TLS listener or
+ * by the proxy contract. Scripts (migrations, secret rotation) do not serve and skip this.
+ */
+export function assertServable(settings: AppConfig): void {
+  if (settings.NODE_ENV !== "production") return;
+  if (settings.SHOPIFY_MTLS_PORT !== undefined || settings.SESSION_PROXY_SECRET !== undefined) return;
+  throw new ConfigError([
+    "SHOPIFY_MTLS_PORT (with SHOPIFY_MTLS_CA_FILE, SHOPIFY_MTLS_CERT_FILE, SHOPIFY_MTLS_KEY_FILE) or SESSION_PROXY_SECRET (with SHOPIFY_MTLS_CA_FILE) is required in production: " +
+      "Shopify's session requests (/shopify/*) must be authenticated by its client certificate (README, Deployment)",
+  ]);
+}
+
 export type AppConfig = z.infer<typeof configSchema>;
+
+/**
+ * Whether development conveniences (the demo sign-in, Shopify's published TEST card key) are on:
+ * only when NODE_ENV says development or test explicitly; unset means production.
+ */
+export function developmentFeaturesEnabled(settings: Pick<AppConfig, "NODE_ENV">): boolean {
+  return settings.NODE_ENV === "development" || settings.NODE_ENV === "test";
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -107,7 +168,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   // Empty strings count as missing: `.env` files often carry `NAME=` placeholders.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = configSchema.safeParse(cleaned);
+  const result = checkedConfigSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
   }

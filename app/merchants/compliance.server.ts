@@ -23,19 +23,71 @@ export async function handleAppUninstalled(shopDomain: string, triggeredAt: Date
   return { ignored: null };
 }
 
-export const customerPayload = z.object({
-  shop_domain: z.string().optional(),
-  customer: z
-    .object({
-      id: z.union([z.number(), z.string()]).optional(),
-      email: z.string().optional().nullable(),
-      phone: z.string().optional().nullable(),
-    })
-    .optional(),
-  orders_requested: z.array(z.union([z.number(), z.string()])).optional(),
-  orders_to_redact: z.array(z.union([z.number(), z.string()])).optional(),
+/**
+ * The signed body of each webhook topic (Shopify's documented payloads). The topic header is
+ * not covered by the HMAC, so the body must fit exactly one topic: each shape requires the
+ * fields that tell its topic and refuses those of the others, so a captured body cannot be
+ * replayed "as" another topic (docs/decisions/shopify-webhook-ids.md). Unknown extra fields
+ * are ignored, as Shopify adds fields over time.
+ */
+const myshopifyDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a *.myshopify.com domain");
+const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]);
+const customer = z.object({
+  id: numericId.nullish(),
+  email: z.string().max(320).nullish(),
+  phone: z.string().max(64).nullish(),
 });
-export type CustomerPayload = z.infer<typeof customerPayload>;
+const absent = z.never({ error: "does not belong to this topic" }).optional();
+const ids = z.array(numericId).max(10_000);
+
+export const webhookPayloads = {
+  "app/uninstalled": z.looseObject({
+    id: numericId,
+    myshopify_domain: myshopifyDomain,
+    shop_domain: absent,
+    customer: absent,
+  }),
+  "customers/data_request": z.looseObject({
+    shop_id: numericId,
+    shop_domain: myshopifyDomain,
+    customer,
+    orders_requested: ids,
+    data_request: z.object({ id: numericId }).optional(),
+    orders_to_redact: absent,
+    myshopify_domain: absent,
+  }),
+  "customers/redact": z.looseObject({
+    shop_id: numericId,
+    shop_domain: myshopifyDomain,
+    customer,
+    orders_to_redact: ids,
+    orders_requested: absent,
+    data_request: absent,
+    myshopify_domain: absent,
+  }),
+  "shop/redact": z.looseObject({
+    shop_id: numericId,
+    shop_domain: myshopifyDomain,
+    customer: absent,
+    orders_requested: absent,
+    orders_to_redact: absent,
+    data_request: absent,
+    myshopify_domain: absent,
+  }),
+} as const;
+export type WebhookTopic = keyof typeof webhookPayloads;
+export type CustomerPayload = z.infer<(typeof webhookPayloads)["customers/redact"]> | z.infer<(typeof webhookPayloads)["customers/data_request"]>;
+
+export function isWebhookTopic(topic: string): topic is WebhookTopic {
+  return Object.hasOwn(webhookPayloads, topic);
+}
+
+/** The shop a signed body names: the only shop a webhook may act on. */
+export function shopNamedBy(topic: WebhookTopic, payload: z.infer<(typeof webhookPayloads)[WebhookTopic]>): string {
+  return "myshopify_domain" in payload && typeof payload.myshopify_domain === "string"
+    ? payload.myshopify_domain
+    : (payload as { shop_domain: string }).shop_domain;
+}
 
 function customerFilter(shopId: string, customer: CustomerPayload["customer"]) {
   const match = [...(customer?.email ? [{ customerEmail: customer.email }] : []), ...(customer?.phone ? [{ customerPhone: customer.phone }] : [])];
@@ -109,9 +161,14 @@ export async function handleCustomerRedact(shopDomain: string, webhookId: string
   });
 }
 
-/** shop/redact (48 hours after uninstall): delete everything of the shop. */
+/**
+ * shop/redact (48 hours after uninstall): delete everything of the shop. Shopify sends it only
+ * for a shop that uninstalled the app; a shop that is installed now (it reinstalled, or the
+ * body is a replay) keeps its data: the delivery is acknowledged and nothing is deleted.
+ */
 export async function handleShopRedact(shopDomain: string) {
   const shop = await db().shop.findUnique({ where: { domain: shopDomain } });
+  if (shop?.active) return { ignored: "installed" as const };
   await db().$transaction([
     db().session.deleteMany({ where: { shop: shopDomain } }),
     db().complianceRequest.deleteMany({ where: { shopDomain } }),
@@ -123,4 +180,5 @@ export async function handleShopRedact(shopDomain: string) {
         ]
       : []),
   ]);
+  return { ignored: null };
 }

@@ -6,7 +6,7 @@ import { liveSecretKey, testSecretKey, webhookSigningSecret } from "~/merchants/
 import { secretContext } from "~/merchants/settings.server";
 import { newWebhookToken } from "~/merchants/shops.server";
 import { EncryptedSessionStorage } from "~/shopify/encrypted-session-storage";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { PrismaSessionStorage } from "~/shopify/prisma-session-storage";
 
 export const seedShopInput = z.object({
   shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a *.myshopify.com domain"),

@@ -59,14 +59,15 @@ export const retriedJobs = new Gauge({
   registers: [registry],
 });
 
-/** Ids and tokens in paths become placeholders: metrics and logs never carry them. */
-export function pathTemplate(pathname: string): string {
-  return pathname
-    .replace(/^\/pay\/[^/]+/, "/pay/:token")
-    .replace(/^\/card-3ds\/[^/]+/, "/card-3ds/:token")
-    .replace(/^\/webhooks\/accelebit\/[^/]+/, "/webhooks/accelebit/:token")
-    .replace(/^\/app\/transactions\/[^/]+/, (m) => (m.endsWith("/export") ? m : "/app/transactions/:id"))
-    .replace(/\/v1\/(payments|customers|refunds)\/[^/?]+/, "/v1/$1/:id");
+/**
+ * An Accelebit API path as a label: ids become placeholders, and a path outside the documented
+ * resources is one label. (The app's own routes are labelled from the Remix route table:
+ * app/observability/route-templates.server.ts.)
+ */
+export function gatewayPathTemplate(pathname: string): string {
+  // ACCELEBIT_API_URL may carry a path prefix before /v1.
+  const match = /\/v1\/(payments|customers|refunds)(\/[^/]+)?\/?$/.exec(pathname);
+  return match ? `/v1/${match[1]}${match[2] ? "/:id" : ""}` : "other";
 }
 
 /** A fetch that records its latency into `histogram`. */

@@ -1,7 +1,7 @@
 import { createAccelebitGateway } from "~/accelebit";
 import { config } from "~/lib/config.server";
 import { logger } from "~/lib/logger";
-import { gatewayLatency, pathTemplate, timedFetch } from "~/observability/metrics.server";
+import { gatewayLatency, gatewayPathTemplate, timedFetch } from "~/observability/metrics.server";
 
 type Gateway = ReturnType<typeof createAccelebitGateway>;
 let gateway: Gateway | undefined;
@@ -11,7 +11,7 @@ export function accelebitGateway(): Gateway {
   gateway ??= createAccelebitGateway({
     baseUrl: config().ACCELEBIT_API_URL,
     logger,
-    fetch: timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: pathTemplate(url.pathname), status }, seconds)),
+    fetch: timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: gatewayPathTemplate(url.pathname), status }, seconds)),
   });
   return gateway;
 }

@@ -28,11 +28,32 @@ export const shopifyAmount = z
 
 export const currencyCode = z.string({ error: "is required" }).regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR");
 
-export const paymentSessionBody = z.object({
-  id: z.string().min(1).max(255),
-  gid: z.string().regex(/^gid:\/\/shopify\/PaymentSession\/[^\s]+$/, "must be a PaymentSession gid"),
-  group: z.string().min(1).max(255),
-  session_id: z.string().max(255).nullish(),
+/**
+ * Shopify's session ids, in the documented shape (docs/decisions/shopify-session-ids.md): opaque
+ * tokens of letters and digits (`u0nwmSrNntjIWozmNslK5Tlq`). They become part of Accelebit
+ * Idempotency-Keys and merchant references, so an id of any other shape is refused here, with a
+ * 4xx at intake, instead of being accepted and failing later.
+ */
+export const shopifySessionId = z.string({ error: "is required" }).regex(/^[A-Za-z0-9]{1,64}$/, "must be a Shopify session id: 1–64 letters and digits");
+
+export type SessionGidType = "PaymentSession" | "RefundSession" | "CaptureSession" | "VoidSession";
+
+/** A request's `gid` must be exactly `gid://shopify/<Type>/<its id>`: the id the mutation will name. */
+export function gidMatchesId<T extends { id: string; gid?: string | null }>(type: SessionGidType) {
+  return (body: T, ctx: z.RefinementCtx) => {
+    if (body.gid !== undefined && body.gid !== null && body.gid !== `gid://shopify/${type}/${body.id}`)
+      ctx.addIssue({ code: "custom", path: ["gid"], message: `must be a ${type} gid naming the request's id (gid://shopify/${type}/<id>)` });
+  };
+}
+
+/** `group` and `session_id` look like base64 in every documented example; anything with spaces or controls is not Shopify's. */
+const shopifyToken = z.string().regex(/^[A-Za-z0-9+/=_-]{1,255}$/, "must be a Shopify token (base64 characters, at most 255)");
+
+export const paymentSessionFields = z.object({
+  id: shopifySessionId,
+  gid: z.string({ error: "is required" }).max(300),
+  group: shopifyToken,
+  session_id: shopifyToken.nullish(),
   amount: shopifyAmount,
   currency: currencyCode,
   test: z.boolean({ error: "must be true or false" }),
@@ -62,6 +83,8 @@ export const paymentSessionBody = z.object({
     .partial()
     .nullish(),
 });
+
+export const paymentSessionBody = paymentSessionFields.superRefine(gidMatchesId("PaymentSession"));
 export type PaymentSessionBody = z.infer<typeof paymentSessionBody>;
 
 export const sessionHeaders = z.object({

@@ -1,14 +1,17 @@
-import { config } from "~/lib/config.server";
+import { logger } from "~/lib/logger";
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
 import type { SubmitOutcome } from "~/payments/charge.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
+  bankUnavailablePage,
+  bankUrlAllowed,
   cardFormPage,
   contentSecurityPolicy,
   formatAmount,
   notFoundPage,
   threeDsPostPage,
+  threeDsRedirectPage,
   waitingPage,
   type PageContext,
 } from "~/payments/shopper-pages.server";
@@ -32,12 +35,13 @@ function origin(url: string | null): string[] {
 }
 
 /**
- * Where the card form's submission may lead: back to checkout (cancel and next-action pages
- * share its origin) and to 3-D Secure, which starts at Accelebit. Anything on https is
- * allowed anyway; these cover http origins such as the local simulators.
+ * Where the card form's submission may lead by redirect: back to checkout (the next-action
+ * page shares the cancel URL's origin). Anything on https is allowed anyway; this covers the
+ * local Shopify simulator's http origin. 3-D Secure is not a redirect of the form post: the
+ * post is answered with our own page that navigates to the bank (threeDsRedirectPage).
  */
 function cardFormTargets(cancelUrl: string | null): string[] {
-  return [...origin(cancelUrl), ...origin(config().ACCELEBIT_API_URL)];
+  return origin(cancelUrl);
 }
 
 function html(body: string, status: number, formTargets: string[] = []): Response {
@@ -55,6 +59,11 @@ function html(body: string, status: number, formTargets: string[] = []): Respons
 
 function seeOther(location: string): Response {
   return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+/** A shopper URL whose token cannot be one of ours (app/lib/text.ts): not found, without a lookup. */
+export function shopperNotFound(): Response {
+  return html(notFoundPage(), 404);
 }
 
 /** The page for a session in its current state (GET, and after anything that changed it). */
@@ -119,9 +128,13 @@ export async function respondToOutcome(token: string, outcome: SubmitOutcome | {
       return shopperPage(token, { message: outcome.message });
     case "three-ds": {
       const data = outcome.challenge;
-      if (data.method === "GET") return seeOther(data.redirectUrl);
       const session = await loadSession(token);
       if (!session) return html(notFoundPage(), 404);
+      if (!bankUrlAllowed(data.redirectUrl)) {
+        logger.warn({ paymentSessionId: session.id }, "3-D Secure page refused: not https");
+        return html(bankUnavailablePage(pageContext(session)), 200);
+      }
+      if (data.method === "GET") return html(threeDsRedirectPage(pageContext(session), data.redirectUrl), 200);
       return html(threeDsPostPage(pageContext(session), data.redirectUrl, data.parameters ?? {}), 200, origin(data.redirectUrl));
     }
     case "still-pending": {

@@ -4,6 +4,7 @@
  * and a form that works without JavaScript. Every value is escaped.
  */
 import type { CardFieldName } from "../../public/card-checks.js";
+import { config } from "~/lib/config.server";
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -42,7 +43,7 @@ function layout(
   title: string,
   context: PageContext,
   body: string,
-  { refreshSeconds, scripts = [] }: { refreshSeconds?: number; scripts?: string[] } = {},
+  { refreshSeconds, refresh, scripts = [] }: { refreshSeconds?: number; refresh?: { seconds: number; url: string }; scripts?: string[] } = {},
 ): string {
   return `<!doctype html>
 <html lang="en">
@@ -51,6 +52,7 @@ function layout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 ${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
+${refresh ? `<meta http-equiv="refresh" content="${refresh.seconds};url=${escapeHtml(refresh.url)}">` : ""}
 <title>${escapeHtml(title)} · ${escapeHtml(context.shopName)}</title>
 <link rel="stylesheet" href="/pay.css">
 ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
@@ -113,6 +115,52 @@ export function waitingPage(context: PageContext, title: string, text: string, r
 <p class="status" role="status" aria-live="polite">${escapeHtml(text)}</p>
 <p class="hint">This page refreshes by itself. Please do not close it.</p>`,
     { refreshSeconds },
+  );
+}
+
+/**
+ * Sends the browser to the card issuer's 3-D Secure page (GET challenge). The card form's
+ * POST is answered with this page of ours, which then navigates: a redirect answering the form
+ * post would be checked against the card page's `form-action`, and issuers' challenge pages
+ * live on any https host. A refresh to the bank's URL is a plain navigation; without it (or
+ * without meta refresh) the shopper follows the link.
+ */
+export function threeDsRedirectPage(context: PageContext, url: string): string {
+  return layout(
+    "Confirm with your bank",
+    { ...context, cancelUrl: null },
+    `<h1>Confirm with your bank</h1>
+<p class="status" role="status">Taking you to your bank to confirm this payment…</p>
+<p><a href="${escapeHtml(url)}" data-three-ds-redirect>Continue to your bank</a></p>`,
+    { refresh: { seconds: 0, url } },
+  );
+}
+
+/**
+ * Where the shopper may be sent for 3-D Secure: an https page, or, outside production, an http
+ * page on this machine (the local Accelebit sandbox). Anything else is not opened.
+ */
+export function bankUrlAllowed(url: string, production = config().NODE_ENV === "production"): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.username || parsed.password) return false;
+  if (parsed.protocol === "https:") return true;
+  return !production && parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname);
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** The bank's challenge page was refused (bankUrlAllowed): say so, and offer the way back to checkout. */
+export function bankUnavailablePage(context: PageContext): string {
+  return layout(
+    "Your bank's page could not be opened",
+    context,
+    `<h1>Your bank's page could not be opened</h1>
+<p class="status problem" role="alert">Your bank's verification page is not on a secure connection, so we did not open it. No payment was taken. Return to checkout to choose another payment method, or try again later.</p>`,
   );
 }
 

@@ -8,6 +8,7 @@ import { loadSettingsView, saveSettings } from "~/merchants/settings.server";
 import { settingsDeps } from "~/merchants/settings-deps.server";
 import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 import { config } from "~/lib/config.server";
+import { readFormBody } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Accelebit settings" }];
 
@@ -18,9 +19,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...view, problems };
 }
 
+/** Two API keys and a webhook secret: a few hundred bytes; far more is not this form. */
+const MAX_SETTINGS_FORM_BYTES = 16 * 1024;
+
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticateMerchant(request);
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readFormBody(request, MAX_SETTINGS_FORM_BYTES));
   const result = await saveSettings(session.shop, form, { ...settingsDeps(), apiKey: config().SHOPIFY_API_KEY });
   const status = result.status === "invalid" ? 422 : result.status === "gateway-unreachable" ? 503 : 200;
   return json(result, { status });

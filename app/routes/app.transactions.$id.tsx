@@ -4,6 +4,8 @@ import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, L
 import { loadTransactionDetail, retrySessionJob, type TransactionDetail } from "~/dashboard/transaction-detail.server";
 import { findShop } from "~/dashboard/transactions.server";
 import { formatDateTime } from "~/dashboard/ui/problems-banner";
+import { readFormBody } from "~/lib/http.server";
+import { isUrlToken } from "~/lib/text";
 import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.transaction.shopifyId ?? "Transaction"} · Accelebit` }];
@@ -17,7 +19,8 @@ async function shopOf(request: Request) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const shop = await shopOf(request);
-  const detail = await loadTransactionDetail(shop.id, params.id ?? "");
+  // Ids are ours (cuid): any other shape names no transaction, and is not looked up.
+  const detail = isUrlToken(params.id ?? "") ? await loadTransactionDetail(shop.id, params.id!) : null;
   // Another shop's session is "not found" too: nothing tells it exists.
   if (!detail) throw new Response("Transaction not found", { status: 404 });
   return json(detail);
@@ -25,10 +28,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const shop = await shopOf(request);
-  const form = await request.formData();
+  const form = await readFormBody(request, 4 * 1024);
   const jobId = form.get("jobId");
   if (form.get("intent") !== "retry-job" || typeof jobId !== "string" || !jobId) return json({ status: "invalid" as const }, { status: 400 });
-  const result = await retrySessionJob(shop.id, params.id ?? "", jobId);
+  if (!isUrlToken(params.id ?? "") || !isUrlToken(jobId)) return json({ status: "not-found" as const }, { status: 404 });
+  const result = await retrySessionJob(shop.id, params.id!, jobId);
   const status = result === "retried" ? 200 : result === "not-found" ? 404 : 409;
   return json({ status: result }, { status });
 }

@@ -6,6 +6,7 @@ import enTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { useState } from "react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
+import { withBoundedBody } from "~/lib/http.server";
 import { shopify } from "~/shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -16,9 +17,12 @@ const LOGIN_ERRORS: Record<LoginErrorType, string> = {
   [LoginErrorType.InvalidShop]: "Enter a valid shop domain, such as example.myshopify.com.",
 };
 
+/** The login form holds one shop domain: a few hundred bytes are plenty. */
+const MAX_LOGIN_FORM_BYTES = 2 * 1024;
+
 /** shopify.login() answers with a redirect to OAuth, or with { shop: error } to show. */
 async function login(request: Request) {
-  const errors = await shopify().login(request);
+  const errors = await shopify().login(await withBoundedBody(request, MAX_LOGIN_FORM_BYTES));
   return json({ error: errors.shop ? (LOGIN_ERRORS[errors.shop] ?? "Check the shop domain.") : null }, { status: errors.shop ? 400 : 200 });
 }
 

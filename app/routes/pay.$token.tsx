@@ -2,16 +2,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { readBodyText } from "~/lib/http.server";
 import { submitCard } from "~/payments/charge.server";
 import { chargeDeps } from "~/payments/charge-deps.server";
-import { respondToOutcome, shopperPage } from "~/payments/shopper-flow.server";
+import { respondToOutcome, shopperNotFound, shopperPage } from "~/payments/shopper-flow.server";
+import { isUrlToken } from "~/lib/text";
 
 /** The shopper's card page (the redirect_url we gave Shopify). */
 export function loader({ params }: LoaderFunctionArgs) {
-  return shopperPage(params.token ?? "");
+  const token = params.token ?? "";
+  return isUrlToken(token) ? shopperPage(token) : shopperNotFound();
 }
 
 /** A card submission. The card exists only in this request's memory. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
+  if (!isUrlToken(token)) return shopperNotFound();
   let fields: Record<string, string>;
   try {
     fields = Object.fromEntries(new URLSearchParams(await readBodyText(request, 8 * 1024)));

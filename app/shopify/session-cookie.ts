@@ -20,3 +20,37 @@ export function merchantSessionCookies(shop: string, apiSecret: string): { name:
     { name: `${SESSION_COOKIE}.sig`, value: signCookieValue(value, apiSecret) },
   ];
 }
+
+/**
+ * Every cookie the app sets (OAuth state, the merchant's session and its signature) is for the
+ * server only: HttpOnly, SameSite=Lax, and Secure when the app is served over https (or when
+ * the library asked for it). @shopify/shopify-api sets neither HttpOnly nor a standard
+ * `Secure` (it writes `secure=true`), so its Set-Cookie headers are rewritten here.
+ */
+export function hardenSetCookie(setCookie: string, secure: boolean): string {
+  const [pair = "", ...rest] = setCookie.split(";").map((part) => part.trim());
+  const attributes = rest.filter(Boolean);
+  const named = (name: string) => attributes.some((a) => a.toLowerCase().split("=")[0] === name);
+  const kept = attributes.filter((a) => !["httponly", "secure", "samesite"].includes(a.toLowerCase().split("=")[0]!));
+  return [pair, ...kept, "HttpOnly", ...(secure || named("secure") ? ["Secure"] : []), "SameSite=Lax"].join("; ");
+}
+
+/** The same response with hardened Set-Cookie headers (a new Response: redirects have immutable headers). */
+export function withHardenedCookies(response: Response, secure: boolean): Response {
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("Set-Cookie");
+  for (const cookie of cookies) headers.append("Set-Cookie", hardenSetCookie(cookie, secure));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Runs a shopifyApp call whose answer (returned or thrown) may set cookies, and hardens them. */
+export async function hardeningCookies<T>(secure: boolean, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    return (result instanceof Response ? withHardenedCookies(result, secure) : result) as T;
+  } catch (thrown) {
+    throw thrown instanceof Response ? withHardenedCookies(thrown, secure) : thrown;
+  }
+}

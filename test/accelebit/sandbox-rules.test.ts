@@ -369,7 +369,7 @@ describe("webhooks", () => {
     await sandbox.waitForWebhooks();
     expect(received).toHaveLength(1);
     const [delivery] = received;
-    const verified = verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_one" });
+    const verified = verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_one", now: clock });
     expect(verified).toMatchObject({ ok: true, event: { type: "payment.captured", objectId: payment.id, paymentId: payment.id, status: "captured" } });
     expect(verifyAccelebitWebhook({ rawBody: delivery?.body ?? "", headers: delivery?.headers ?? {}, secret: "whsec_other" })).toEqual({
       ok: false,
@@ -432,7 +432,7 @@ describe("webhooks", () => {
     expect(received).toHaveLength(0);
     await fetch(`${payment.threeDsData.redirectUrl}/complete`, { method: "POST", body: new URLSearchParams({ outcome: "approve" }), redirect: "manual" });
     await sandbox.waitForWebhooks();
-    const events = received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_one" }));
+    const events = received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_one", now: clock }));
     expect(events).toMatchObject([{ ok: true, event: { type: "payment.captured", paymentId: payment.id, status: "captured" } }]);
   });
 
@@ -442,14 +442,14 @@ describe("webhooks", () => {
     const id = ((await pay(seedPayment, "p_r")).body.data as { id: string }).id;
     await call("POST", "/v1/refunds", { body: { transactionId: id, amount: "5.00", currency: "EUR" }, idempotencyKey: "r_wh" });
     await sandbox.waitForWebhooks();
-    const types = received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_admin" }));
+    const types = received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_admin", now: clock }));
     expect(types.map((t) => (t.ok ? `${t.event.type}:${t.event.paymentId}` : t.reason))).toEqual([`payment.captured:${id}`, `refund.created:${id}`]);
 
     received = [];
     await call("POST", "/__sandbox/webhooks", { body: { url: receiverUrl, secret: "whsec_two" }, key: OTHER_TEST_KEY });
     await pay(seedPayment, "p_other", OTHER_TEST_KEY);
     await sandbox.waitForWebhooks();
-    expect(received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_two" }).ok)).toEqual([true]);
+    expect(received.map((r) => verifyAccelebitWebhook({ rawBody: r.body, headers: r.headers, secret: "whsec_two", now: clock }).ok)).toEqual([true]);
   });
 });
 

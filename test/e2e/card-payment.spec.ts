@@ -1,4 +1,7 @@
 import { expect, test } from "@playwright/test";
+import { expectNoCspViolations } from "./csp-violations";
+
+expectNoCspViolations();
 
 /**
  * Credit-card sessions against the built app and both simulators: the simulated Shopify sends

@@ -52,7 +52,14 @@ async function waitForReady(url: string, app: ChildProcess) {
 export default async function globalSetup() {
   if (!existsSync("build/index.js")) throw new Error("Build the app first: npm run build");
   const database = await createTestDatabase();
-  const sandbox = await startAccelebitSandbox({ revokedKeys: ["smtgw_sk_test_RevokedKey987654"] });
+  // As in the demo, the bank's challenge pages are on another origin than the API the app
+  // calls (localhost, not 127.0.0.1): a real issuer's page is on a host of its own.
+  const sandboxPort = await freePort();
+  const sandbox = await startAccelebitSandbox({
+    revokedKeys: ["smtgw_sk_test_RevokedKey987654"],
+    port: sandboxPort,
+    publicUrl: `http://localhost:${sandboxPort}`,
+  });
   const shopify = await startShopifySimulator();
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
   shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
@@ -102,6 +109,7 @@ export default async function globalSetup() {
   process.env.E2E_API_SECRET = env.SHOPIFY_API_SECRET;
   process.env.E2E_SHOPIFY_SIMULATOR_URL = shopify.url;
   process.env.E2E_SANDBOX_URL = sandbox.url;
+  process.env.E2E_BANK_URL = `http://localhost:${sandboxPort}`;
   process.env.E2E_PAY_SHOP = E2E_PAY_SHOP;
   process.env.E2E_PAY_KEY = E2E_PAY_KEY;
 

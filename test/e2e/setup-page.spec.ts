@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { merchantCookies } from "../support/shopify-auth";
+import { expectNoCspViolations } from "./csp-violations";
+
+expectNoCspViolations();
 
 const GOOD_KEY = "smtgw_sk_test_E2eGoodKey4242";
 
@@ -10,7 +13,11 @@ test.beforeEach(async ({ context }) => {
 });
 
 test("a merchant enters a bad key, sees the error, saves a good one and sees it masked after reload", async ({ page }) => {
-  await page.goto("/app");
+  const response = await page.goto("/app");
+  // The merchant pages' policy: our scripts, Remix's inline ones by this response's nonce, never framed.
+  const policy = response!.headers()["content-security-policy"]!;
+  expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+  expect(policy).toContain("frame-ancestors 'none'");
   await expect(page.getByRole("heading", { name: "Accelebit settings" })).toBeVisible();
 
   const testKey = page.getByLabel("Test secret key");

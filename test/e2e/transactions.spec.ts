@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { merchantCookies } from "../support/shopify-auth";
+import { expectNoCspViolations } from "./csp-violations";
+
+expectNoCspViolations();
 
 /**
  * The merchant's transactions pages in Chromium, against the built app: a shopper pays at the

@@ -214,19 +214,22 @@ describe("both", () => {
     const payment = await authorizedPayment();
     const calls = gatewayCalls();
     const captureRequest = shopify.createCaptureSession({ paymentId: payment.request.id });
-    captureRequest.body = { ...captureRequest.body, payment_id: "no-such-payment" };
+    captureRequest.body = { ...captureRequest.body, payment_id: "NoSuchPayment000000000000" };
     const voidRequest = shopify.createVoidSession({ paymentId: payment.request.id });
-    voidRequest.body = { ...voidRequest.body, payment_id: "no-such-payment" };
+    voidRequest.body = { ...voidRequest.body, payment_id: "NoSuchPayment000000000000" };
     expect((await shopify.sendCaptureSession(`${app.url}/shopify/capture`, captureRequest)).status).toBe(201);
     expect((await shopify.sendVoidSession(`${app.url}/shopify/void`, voidRequest)).status).toBe(201);
     await runJobs();
     expectApplied(captureRequest.gid, "captureSessionReject", {
       id: captureRequest.gid,
-      reason: { code: "PROCESSING_ERROR", merchantMessage: "Accelebit for Shopify has no payment no-such-payment on this shop; no capture was made." },
+      reason: {
+        code: "PROCESSING_ERROR",
+        merchantMessage: "Accelebit for Shopify has no payment NoSuchPayment000000000000 on this shop; no capture was made.",
+      },
     });
     expectApplied(voidRequest.gid, "voidSessionReject", {
       id: voidRequest.gid,
-      reason: { code: "PROCESSING_ERROR", merchantMessage: "Accelebit for Shopify has no payment no-such-payment on this shop; no void was made." },
+      reason: { code: "PROCESSING_ERROR", merchantMessage: "Accelebit for Shopify has no payment NoSuchPayment000000000000 on this shop; no void was made." },
     });
     expect(gatewayCalls()).toBe(calls);
   });
@@ -241,8 +244,14 @@ describe("both", () => {
       fetch(`${app.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
     const cases: [string, Record<string, string>, unknown, number, string][] = [
       ["/shopify/capture", captureRequest.headers, { ...captureRequest.body, amount: undefined }, 422, "amount must be a decimal string"],
-      ["/shopify/capture", captureRequest.headers, { ...captureRequest.body, gid: voidRequest.body.gid }, 422, "gid must be a CaptureSession gid"],
-      ["/shopify/void", voidRequest.headers, { ...voidRequest.body, id: "has spaces" }, 422, "id must be 1–200 printable characters without spaces"],
+      [
+        "/shopify/capture",
+        captureRequest.headers,
+        { ...captureRequest.body, gid: voidRequest.body.gid },
+        422,
+        "gid must be a CaptureSession gid naming the request's id (gid://shopify/CaptureSession/<id>)",
+      ],
+      ["/shopify/void", voidRequest.headers, { ...voidRequest.body, id: "has spaces" }, 422, "id must be a Shopify session id: 1–64 letters and digits"],
       ["/shopify/void", { ...voidRequest.headers, "Shopify-Api-Version": "latest" }, voidRequest.body, 400, "Shopify-Api-Version must look like 2026-04"],
       ["/shopify/void", voidRequest.headers, [], 422, "Invalid void session"],
     ];

@@ -5,6 +5,7 @@ import { startShopifySimulator, type ShopifySimulator } from "../simulators/shop
 import { startAppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { useAppEnv } from "../support/app-env";
+import { threeDsChallengeUrl } from "../support/shopper-pages";
 
 const SHOP = "events-shop.myshopify.com";
 const TOKEN = "shpat_events";
@@ -63,10 +64,10 @@ async function abandonedThreeDs() {
   const delivery = await shopify.sendPaymentSession(`${app.url}/shopify/payment`, request);
   const page = (delivery.body as { redirect_url: string }).redirect_url;
   const res = await fetch(page, { method: "POST", body: new URLSearchParams(THREE_DS), redirect: "manual" });
-  expect(res.status).toBe(303);
+  const challengeUrl = await threeDsChallengeUrl(res);
   const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
   expect(session.status).toBe("three_ds");
-  return { request, challengeUrl: res.headers.get("Location")!, paymentId: session.accelebitPaymentId! };
+  return { request, challengeUrl, paymentId: session.accelebitPaymentId! };
 }
 
 /** The bank's side of 3-D Secure, done without the shopper's browser ever coming back to us. */
@@ -97,6 +98,18 @@ describe("Accelebit webhooks", () => {
     expect((await fetch(`${app.url}/webhooks/accelebit/unknown-token`, { method: "POST", body: "{}" })).status).toBe(404);
     await runJobs();
     expect(await db().gatewayEvent.count()).toBe(0);
+    expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(0);
+  });
+
+  it("a correctly signed event dated outside the 72-hour replay window is refused with 401 and changes nothing", async () => {
+    const { request, challengeUrl, paymentId } = await abandonedThreeDs();
+    await completeChallenge(challengeUrl, "approve");
+    const stale = new Date(Date.now() - 73 * 3600_000).toISOString();
+    const res = await signedDelivery({ id: "evt_stale", type: "payment.captured", createdAt: stale, data: { id: paymentId, status: "captured" } });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe("Webhook refused: outside_replay_window");
+    await runJobs();
+    expect(await db().gatewayEvent.count({ where: { eventId: { contains: "evt_stale" } } })).toBe(0);
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(0);
   });
 

@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL, useAppEnv } from "../support/app-env";
+import { TEST_API_KEY, TEST_APP_URL, useAppEnv } from "../support/app-env";
+import { fakeShopifyTokenEndpoint, oauthRoundTrip } from "../support/oauth";
 import { callRoute } from "../support/shopify-auth";
 
 const SHOP = "install-shop.myshopify.com";
@@ -20,52 +20,15 @@ afterAll(async () => {
   await database.drop();
 });
 
-function cookiesFrom(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-}
-
 describe("OAuth install", () => {
   it("the callback exchanges the code and stores an encrypted, expiring offline session and the shop", async () => {
-    const begin = await callRoute(loader as never, new Request(`${TEST_APP_URL}/auth?shop=${SHOP}`));
+    const tokenRequests = await fakeShopifyTokenEndpoint("shpat_install_token_123", "shprt_install_refresh_456");
+    const { begin, authorize, callback: pending } = await oauthRoundTrip(loader, SHOP);
     expect(begin.status).toBe(302);
-    const authorize = new URL(begin.headers.get("Location")!);
     expect(authorize.origin).toBe(`https://${SHOP}`);
     expect(authorize.pathname).toBe("/admin/oauth/authorize");
     expect(authorize.searchParams.get("client_id")).toBe(TEST_API_KEY);
-    const state = authorize.searchParams.get("state")!;
-
-    // Shopify's token endpoint, as Shopify answers an expiring offline token exchange.
-    const tokenRequests: { url: string; body: Record<string, unknown> }[] = [];
-    // shopify-api keeps its own reference to fetch (set by its runtime adapter).
-    const { setAbstractFetchFunc } = await import("@shopify/shopify-api/runtime");
-    setAbstractFetchFunc(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = String(input instanceof Request ? input.url : input);
-      tokenRequests.push({ url, body: JSON.parse(String(init?.body ?? "{}")) });
-      return Response.json({
-        access_token: "shpat_install_token_123",
-        scope: "write_payment_gateways,write_payment_sessions",
-        expires_in: 3600,
-        refresh_token: "shprt_install_refresh_456",
-        refresh_token_expires_in: 7_776_000,
-      });
-    });
-
-    const query = new URLSearchParams({
-      code: "auth-code-1",
-      host: Buffer.from(`${SHOP}/admin`).toString("base64url"),
-      shop: SHOP,
-      state,
-      timestamp: String(Math.floor(Date.now() / 1000)),
-    });
-    const message = [...query.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
-    query.set("hmac", createHmac("sha256", TEST_API_SECRET).update(message).digest("hex"));
-    const callback = await callRoute(loader as never, new Request(`${TEST_APP_URL}/auth/callback?${query}`, { headers: { Cookie: cookiesFrom(begin) } }));
+    const callback = await pending;
     expect(callback.status).toBe(302);
 
     expect(tokenRequests).toHaveLength(1);
@@ -98,4 +61,42 @@ describe("OAuth install", () => {
     expect(res.status).toBeGreaterThanOrEqual(300);
     expect(res.status).not.toBe(200);
   });
+
+  it("the merchant's session cookie is signed, HttpOnly, Secure and SameSite=Lax, on the whole app", async () => {
+    await fakeShopifyTokenEndpoint("shpat_cookie_token", "shprt_cookie_refresh");
+    const shop = "cookie-shop.myshopify.com";
+    const { begin, callback: pending } = await oauthRoundTrip(loader, shop);
+    const stateCookie = begin.headers.getSetCookie().find((c) => c.startsWith("shopify_app_state="))!;
+    expect(attributes(stateCookie)).toEqual(new Set(["httponly", "secure", "samesite=lax", "path=/auth/callback", "expires"]));
+
+    const set = (await pending).headers.getSetCookie();
+    const session = set.find((c) => c.startsWith("shopify_app_session="))!;
+    const signature = set.find((c) => c.startsWith("shopify_app_session.sig="))!;
+    expect(session.split(";")[0]).toBe(`shopify_app_session=offline_${shop}`);
+    for (const cookie of [session, signature]) expect(attributes(cookie)).toEqual(new Set(["httponly", "secure", "samesite=lax", "path=/", "expires"]));
+  });
+
+  it("two OAuth callbacks for one shop at once both succeed and leave one encrypted session and one shop", async () => {
+    await fakeShopifyTokenEndpoint("shpat_race_token", "shprt_race_refresh");
+    const shop = "race-shop.myshopify.com";
+    const first = await oauthRoundTrip(loader, shop, "code-a");
+    const second = await oauthRoundTrip(loader, shop, "code-b");
+    const [a, b] = await Promise.all([first.callback, second.callback]);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect(await db().session.count({ where: { shop } })).toBe(1);
+    expect(await db().shop.count({ where: { domain: shop } })).toBe(1);
+    const { shopify } = await import("~/shopify.server");
+    expect((await shopify().sessionStorage!.loadSession(`offline_${shop}`))?.accessToken).toBe("shpat_race_token");
+  });
 });
+
+/** A Set-Cookie's attributes, lower-cased, with Expires' date left out. */
+function attributes(setCookie: string): Set<string> {
+  return new Set(
+    setCookie
+      .split(";")
+      .slice(1)
+      .map((a) => a.trim().toLowerCase())
+      .map((a) => (a.startsWith("expires=") ? "expires" : a)),
+  );
+}

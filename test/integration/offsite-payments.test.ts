@@ -4,6 +4,7 @@ import { startShopifySimulator, type ShopifySimulator } from "../simulators/shop
 import { startAppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { useAppEnv } from "../support/app-env";
+import { threeDsChallengeUrl } from "../support/shopper-pages";
 
 const SHOP = "pay-shop.myshopify.com";
 const TOKEN = "shpat_pay_shop";
@@ -246,11 +247,48 @@ describe("charging", () => {
     expect(await db().paymentAttempt.count({ where: { paymentSession: { shopifyId: request.id } } })).toBe(1);
   });
 
+  it("a 3-D Secure GET challenge is reached through our own page, not a redirect of the form post, and the card page allows no Accelebit origin", async () => {
+    const { redirectUrl } = await newSession();
+    const form = await fetch(redirectUrl);
+    const formAction = /form-action ([^;]+)/.exec(form.headers.get("Content-Security-Policy")!)![1]!;
+    expect(formAction).toBe(`'self' https: ${shopify.url}`);
+    const res = await pay(redirectUrl, THREE_DS_GET);
+    expect(res.headers.get("Location")).toBeNull();
+    expect(res.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    const challengeUrl = await threeDsChallengeUrl(res);
+    expect(challengeUrl).toMatch(new RegExp(`^${sandbox.url}/3ds/challenge/`));
+  });
+
+  it("a bank page that is not https (and not this machine's sandbox) is never opened: the shopper is told and nothing is charged", async () => {
+    const { bankUrlAllowed } = await import("~/payments/shopper-pages.server");
+    expect(bankUrlAllowed("https://acs.issuer.example/challenge?x=1", true)).toBe(true);
+    expect(bankUrlAllowed("http://acs.issuer.example/challenge", true)).toBe(false);
+    expect(bankUrlAllowed("http://127.0.0.1:4010/3ds/challenge/x", true)).toBe(false);
+    expect(bankUrlAllowed("http://127.0.0.1:4010/3ds/challenge/x", false)).toBe(true);
+    expect(bankUrlAllowed("http://localhost:4010/3ds/challenge/x", false)).toBe(true);
+    expect(bankUrlAllowed("http://acs.issuer.example/challenge", false)).toBe(false);
+    expect(bankUrlAllowed("https://user:pass@acs.issuer.example/", true)).toBe(false);
+    expect(bankUrlAllowed("javascript:alert(1)", false)).toBe(false);
+    expect(bankUrlAllowed("not a url", false)).toBe(false);
+
+    const { respondToOutcome } = await import("~/payments/shopper-flow.server");
+    const { redirectUrl, request } = await newSession();
+    const token = new URL(redirectUrl).pathname.split("/").pop()!;
+    const outcome = { kind: "three-ds", payment: { threeDsData: { method: "GET", redirectUrl: "http://acs.issuer.example/challenge", parameters: {} } } };
+    const res = await respondToOutcome(token, outcome as never);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain("Your bank's verification page is not on a secure connection, so we did not open it.");
+    expect(page).not.toContain("acs.issuer.example");
+    expect(res.headers.get("Location")).toBeNull();
+    expect(capturedAtSandbox().filter((p) => p.merchantRef === request.id)).toHaveLength(0);
+  });
+
   it("a forged 3-D Secure return (query saying success) does not resolve while Accelebit says pending", async () => {
     const { redirectUrl, request } = await newSession();
     const res = await pay(redirectUrl, THREE_DS_GET);
-    expect(res.status).toBe(303);
-    expect(res.headers.get("Location")!.startsWith(sandbox.url)).toBe(true);
+    expect((await threeDsChallengeUrl(res)).startsWith(`${sandbox.url}/3ds/challenge/`)).toBe(true);
     const forged = await fetch(`${redirectUrl}/return?status=captured&success=true&paymentId=anything`, { redirect: "manual" });
     expect(forged.status).toBe(200);
     expect(await forged.text()).toContain("Waiting for your bank");
@@ -302,7 +340,7 @@ describe("shoppers who leave", () => {
 
   it("a 3-D Secure challenge still open when the shopper leaves becomes pending (within 3 days), never rejected", async () => {
     const { redirectUrl, request } = await newSession();
-    expect((await pay(redirectUrl, THREE_DS_GET)).status).toBe(303);
+    await threeDsChallengeUrl(await pay(redirectUrl, THREE_DS_GET));
     await runDeadlines(31);
     const pending = applied(request.gid, "paymentSessionPending");
     expect(pending).toHaveLength(1);

@@ -60,10 +60,13 @@ describe("dev:seed-shop", () => {
     "smtgw_sk_test_SeedKey12345678",
   ];
 
-  it("refuses to run with NODE_ENV=production and writes nothing", async () => {
-    const result = await script(args, { NODE_ENV: "production" });
+  it.each([
+    ["NODE_ENV=production", "production"],
+    ["no NODE_ENV (production by default)", ""],
+  ])("refuses to run with %s and writes nothing", async (_label, nodeEnv) => {
+    const result = await script(args, { NODE_ENV: nodeEnv });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("never runs with NODE_ENV=production");
+    expect(result.stderr).toContain("dev:seed-shop registers shops without OAuth: it runs only with NODE_ENV=development or test.");
     expect(await db().shop.count({ where: { domain: "seeded.myshopify.com" } })).toBe(0);
   });
 

@@ -295,12 +295,12 @@ describe("refunds", () => {
     const payment = await paidPayment();
     const theirs = await paidPayment({ shop: OTHER_SHOP });
     const unknown = refundRequest(payment);
-    unknown.body = { ...unknown.body, payment_id: "no-such-payment" };
+    unknown.body = { ...unknown.body, payment_id: "NoSuchPayment000000000000" };
     const otherShops = refundRequest(payment);
     otherShops.body = { ...otherShops.body, payment_id: theirs.request.id };
     for (const request of [unknown, otherShops]) expect((await send(request)).status).toBe(201);
     await runJobs();
-    expectRejected(unknown, "Accelebit for Shopify has no payment no-such-payment on this shop; no refund was made.");
+    expectRejected(unknown, "Accelebit for Shopify has no payment NoSuchPayment000000000000 on this shop; no refund was made.");
     expectRejected(otherShops, `Accelebit for Shopify has no payment ${theirs.request.id} on this shop; no refund was made.`);
     for (const request of [unknown, otherShops]) {
       expect(refundPosts(request)).toHaveLength(0);
@@ -333,7 +333,12 @@ describe("refunds", () => {
       [good.headers, { ...good.body, amount: "0.00" }, 422, "amount must be greater than zero"],
       [good.headers, { ...good.body, currency: "euro" }, 422, "currency must be an ISO 4217 code"],
       [good.headers, { ...good.body, payment_id: undefined }, 422, "payment_id is required"],
-      [good.headers, { ...good.body, gid: `gid://shopify/PaymentSession/${good.id}` }, 422, "gid must be a RefundSession gid"],
+      [
+        good.headers,
+        { ...good.body, gid: `gid://shopify/PaymentSession/${good.id}` },
+        422,
+        "gid must be a RefundSession gid naming the request's id (gid://shopify/RefundSession/<id>)",
+      ],
       [good.headers, { ...good.body, padding: "x".repeat(20_000) }, 413, "larger than"],
     ];
     for (const [headers, body, status, message] of cases) {

@@ -13,10 +13,16 @@ export function merchantCookieHeader(shop: string): string {
     .join("; ");
 }
 
-/** A merchant's request to an /app page, already signed in to `shop`. */
+/**
+ * A merchant's request to an /app page, already signed in to `shop`. A form post carries the
+ * app's Origin, as the merchant's browser sends it (pass `Origin` in init.headers to differ).
+ */
 export function merchantRequest(shop: string, pathAndQuery: string, init: RequestInit = {}): Request {
   const headers = new Headers(init.headers);
   headers.set("Cookie", merchantCookieHeader(shop));
+  const method = (init.method ?? "GET").toUpperCase();
+  // The origin the app serves its pages on (this test file's SHOPIFY_APP_URL).
+  if (method !== "GET" && method !== "HEAD" && !headers.has("Origin")) headers.set("Origin", new URL(process.env.SHOPIFY_APP_URL ?? TEST_APP_URL).origin);
   return new Request(`${TEST_APP_URL}${pathAndQuery}`, { ...init, headers });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "~/lib/config.server";
+import { ConfigError, developmentFeaturesEnabled, parseConfig } from "~/lib/config.server";
 import { appEnv } from "../support/app-env";
 
 describe("configuration", () => {
@@ -24,5 +24,26 @@ describe("configuration", () => {
     if (value === undefined) delete env[name];
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it("is production when NODE_ENV is not set, and development features are then off", () => {
+    const env: Record<string, string | undefined> = { ...base };
+    delete env.NODE_ENV;
+    const config = parseConfig(env);
+    expect(config.NODE_ENV).toBe("production");
+    expect(developmentFeaturesEnabled(config)).toBe(false);
+    expect(developmentFeaturesEnabled(parseConfig({ ...base, NODE_ENV: "development" }))).toBe(true);
+    expect(developmentFeaturesEnabled(parseConfig({ ...base, NODE_ENV: "test" }))).toBe(true);
+  });
+
+  it.each(["DEV_SIGN_IN_SECRET", "CARD_DECRYPTION_TEST_FINGERPRINTS"])("refuses %s in production, naming it", (name) => {
+    const env: Record<string, string | undefined> = { ...base, [name]: "a-development-only-value-0123" };
+    delete env.NODE_ENV;
+    expect(() => parseConfig(env)).toThrow(`${name} is for local development only: unset it, or set NODE_ENV=development`);
+    expect(parseConfig({ ...env, NODE_ENV: "development" })[name as "DEV_SIGN_IN_SECRET"]).toBe("a-development-only-value-0123");
+  });
+
+  it("names NODE_ENV when it is not one of the three", () => {
+    expect(() => parseConfig({ ...base, NODE_ENV: "staging" })).toThrow('NODE_ENV must be "production", "development" or "test"');
   });
 });

@@ -1,11 +1,12 @@
 import { cardKeyringOptionsFromEnv, loadCardKeyring, type CardKeyring } from "~/card-decryption";
-import { config } from "~/lib/config.server";
+import { config, developmentFeaturesEnabled } from "~/lib/config.server";
 
 let cached: CardKeyring | undefined;
 
 /**
  * This process's card decryption keys (CARD_DECRYPTION_KEYS / _DIR / _TEST_FINGERPRINTS),
- * loaded once. Shopify's published TEST key is only accepted outside production.
+ * loaded once. Shopify's published TEST key is only accepted with NODE_ENV=development or test
+ * (docs/decisions/production-by-default.md).
  * Throws CardKeyringError (naming variables, never values) when the configuration is unusable.
  */
 export function cardKeyring(): CardKeyring {
@@ -17,6 +18,6 @@ export function cardKeyring(): CardKeyring {
     CARD_DECRYPTION_TEST_FINGERPRINTS: settings.CARD_DECRYPTION_TEST_FINGERPRINTS,
   });
   if (!fromEnv.ok) throw new Error(`Card decryption keys are misconfigured: ${fromEnv.problems.join("; ")}`);
-  cached = loadCardKeyring({ ...fromEnv.options, allowShopifyTestKey: settings.NODE_ENV !== "production" });
+  cached = loadCardKeyring({ ...fromEnv.options, allowShopifyTestKey: developmentFeaturesEnabled(settings) });
   return cached;
 }

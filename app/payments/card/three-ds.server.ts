@@ -5,6 +5,8 @@ import { finishThreeDs, type ChargeDeps } from "~/payments/charge.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
+  bankUnavailablePage,
+  bankUrlAllowed,
   contentSecurityPolicy,
   formatAmount,
   leaveFramePage,
@@ -77,6 +79,7 @@ export async function cardThreeDsPage(token: string, deps: ChargeDeps): Promise<
   if (read.value.status !== "pending_3ds") return cardThreeDsReturn(token, deps);
   const challenge = read.value.threeDsData;
   if (!challenge) return waiting(session, "Waiting for your bank", "Please wait.");
+  if (!bankUrlAllowed(challenge.redirectUrl)) return html(bankUnavailablePage(pageContext(session)), 200);
   if (challenge.method === "GET") return seeOther(challenge.redirectUrl);
   return html(threeDsPostPage(pageContext(session), challenge.redirectUrl, challenge.parameters), 200, [new URL(challenge.redirectUrl).origin]);
 }
