@@ -37,7 +37,14 @@ async function execute(job: ClaimedJob, deps: RunJobDeps): Promise<JobOutcome> {
   }
   const logger = deps.logger.child({ jobId: job.id, jobType: job.type, attempt: job.attempts });
   try {
-    await handler(payload, { jobId: job.id, attempt: job.attempts, shopId: job.shopId, now: deps.now(), finalAttempt: job.attempts >= job.maxAttempts, logger });
+    await handler(payload, {
+      jobId: job.id,
+      attempt: job.attempts,
+      shopId: job.shopId,
+      now: deps.now(),
+      finalAttempt: job.attempts >= job.maxAttempts,
+      logger,
+    });
     return { status: "done" };
   } catch (error) {
     return outcomeOfFailure(job, error, deps);

@@ -154,7 +154,11 @@ describe("refunds", () => {
     expectResolved(first);
     expectResolved(second);
     // Two jobs run side by side: which refund reaches Accelebit first is not defined.
-    expect(refundsOf(payment).map((r) => r.amount).sort()).toEqual(["20.00", "29.99"]);
+    expect(
+      refundsOf(payment)
+        .map((r) => r.amount)
+        .sort(),
+    ).toEqual(["20.00", "29.99"]);
     expect(sandbox.payments(KEY).find((p) => p.id === payment.accelebitPaymentId)?.refundedAmount).toBe("49.99");
   });
 
