@@ -16,6 +16,7 @@
 export { enqueueJob, type EnqueueJobInput, type EnqueueResult } from "./enqueue.server";
 export { RetryableJobError, TerminalJobError } from "./errors";
 export { jobHandler } from "./handler";
+export { firstSentAt } from "./first-sent.server";
 export {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_SCHEDULE,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db, type Prisma } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
+import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { accountForSession } from "~/payments/gateway-account.server";
 import { refundAtGateway } from "~/payments/refunds.server";
@@ -16,7 +16,7 @@ export const REFUND_ATTEMPT = "payment-attempt.refund";
 
 export type AttemptRefundReason = "surplus" | "confirmation-refused";
 
-const payloadSchema = z.object({ attemptId: z.string().min(1), why: z.enum(["surplus", "confirmation-refused"]), since: z.string().datetime() });
+const payloadSchema = z.object({ attemptId: z.string().min(1), why: z.enum(["surplus", "confirmation-refused"]), firstSentAt: z.string().optional() });
 
 export function attemptRefundIdempotencyKey(attempt: { idempotencyKey: string }): string {
   return `${attempt.idempotencyKey}-refund`;
@@ -27,12 +27,11 @@ export async function enqueueAttemptRefund(
   session: { id: string; shopId: string },
   attempt: { id: string },
   why: AttemptRefundReason,
-  now = new Date(),
 ) {
   await tx.paymentAttempt.update({ where: { id: attempt.id }, data: { surplusRefund: "refunding" } });
   return enqueueJob(tx, {
     type: REFUND_ATTEMPT,
-    payload: { attemptId: attempt.id, why, since: now.toISOString() },
+    payload: { attemptId: attempt.id, why },
     shopId: session.shopId,
     dedupeKey: `attempt-refund:${attempt.id}`,
   });
@@ -44,7 +43,8 @@ const REASONS: Record<AttemptRefundReason, string> = {
 };
 
 export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateway" | "box">) {
-  return jobHandler(payloadSchema, async ({ attemptId, why, since }, { logger }) => {
+  return jobHandler(payloadSchema, async (payload, { jobId, now, logger }) => {
+    const { attemptId, why } = payload;
     const attempt = await db().paymentAttempt.findUnique({ where: { id: attemptId }, include: { paymentSession: true } });
     if (!attempt?.accelebitPaymentId || attempt.surplusRefund === "refunded") return;
     const session = attempt.paymentSession;
@@ -71,7 +71,8 @@ export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateway" | "b
       currency: read.value.currency ?? session.currency,
       idempotencyKey: attemptRefundIdempotencyKey(attempt),
       reason: REASONS[why],
-      receivedAt: new Date(since),
+      firstSentAt: await firstSentAt(db(), jobId, payload, now),
+      now,
     });
     if (!outcome.ok) {
       await note(`Refund of attempt ${attempt.number} at Accelebit failed: ${outcome.merchantMessage}`);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { amountToMinorUnits, formatAccelebitAmount } from "~/accelebit";
 import { db } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import { logger } from "~/lib/logger";
 import { secretBox } from "~/lib/secret-box.server";
 import { accountForSession } from "~/payments/gateway-account.server";
@@ -84,9 +84,10 @@ export function capturedProblem(payment: LockedPayment, what: string): string | 
   return `This payment was not completed at Accelebit, so there is no money to return; no ${what} was made.`;
 }
 
-const refundPayload = z.object({ refundSessionId: z.string().min(1) });
+const refundPayload = z.object({ refundSessionId: z.string().min(1), firstSentAt: z.string().optional() });
 
-export const refundAtAccelebit: JobHandler = jobHandler(refundPayload, async ({ refundSessionId }) => {
+export const refundAtAccelebit: JobHandler = jobHandler(refundPayload, async (payload, { jobId, now }) => {
+  const { refundSessionId } = payload;
   const refund = await db().refundSession.findUnique({ where: { id: refundSessionId }, include: { paymentSession: { select: { accelebitPaymentId: true } } } });
   // Gone (shop/redact) or already past Accelebit: nothing to do.
   if (!refund || refund.status !== "processing") return;
@@ -101,7 +102,8 @@ export const refundAtAccelebit: JobHandler = jobHandler(refundPayload, async ({ 
     currency: refund.currency,
     idempotencyKey: `shopify-refund-${refund.shopifyId}`,
     reason: `Shopify refund ${refund.shopifyId}`,
-    receivedAt: refund.createdAt,
+    firstSentAt: await firstSentAt(db(), jobId, payload, now),
+    now,
   });
   await recordGatewayRefund("refund", refund, outcome);
 });
@@ -131,8 +133,9 @@ export interface GatewayRefund {
   /** The same for every retry of this refund, so Accelebit refunds at most once. */
   idempotencyKey: string;
   reason: string;
-  /** When the session arrived: the key was first used after that. */
-  receivedAt: Date;
+  /** When this refund was first sent (app/jobs/first-sent.server.ts): the key's lifetime counts from there. */
+  firstSentAt: Date;
+  now: Date;
 }
 
 /** Accelebit forgets an Idempotency-Key after 24 hours; stop short of that. */
@@ -147,7 +150,7 @@ export type GatewayRefundOutcome = { ok: true; refundId: string } | { ok: false;
  * Idempotency-Key Accelebit either makes the refund or returns the one it made.
  */
 export async function refundAtGateway(refund: GatewayRefund): Promise<GatewayRefundOutcome> {
-  if (Date.now() - refund.receivedAt.getTime() > IDEMPOTENCY_KEY_LIFETIME_MS) {
+  if (refund.now.getTime() - refund.firstSentAt.getTime() > IDEMPOTENCY_KEY_LIFETIME_MS) {
     // An earlier attempt may have refunded with its answer lost; a repeat Accelebit no longer
     // recognises would refund twice. A person checks Accelebit and settles the session.
     throw new TerminalJobError("Accelebit refund still unsettled after 23 hours; check Accelebit before retrying (the Idempotency-Key expires)");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { minorUnitsToAmount } from "~/accelebit";
 import { db } from "~/db.server";
-import { enqueueJob, jobHandler, TerminalJobError, type JobHandler } from "~/jobs";
+import { enqueueJob, firstSentAt, jobHandler, TerminalJobError, type JobHandler } from "~/jobs";
 import type { VoidSessionBody } from "~/payments/finalized-session-request";
 import {
   afterAnswer,
@@ -79,9 +79,15 @@ function decideVoid(payment: LockedPayment, ledger: PaymentLedger): VoidDecision
   return { decision: { status: "processing" }, refund: { amount: minorUnitsToAmount(remaining), currency: payment.currency } };
 }
 
-const voidPayload = z.object({ voidSessionId: z.string().min(1), amount: z.string().min(1), currency: z.string().length(3) });
+const voidPayload = z.object({
+  voidSessionId: z.string().min(1),
+  amount: z.string().min(1),
+  currency: z.string().length(3),
+  firstSentAt: z.string().optional(),
+});
 
-export const voidAtAccelebit: JobHandler = jobHandler(voidPayload, async ({ voidSessionId, amount, currency }) => {
+export const voidAtAccelebit: JobHandler = jobHandler(voidPayload, async (payload, { jobId, now }) => {
+  const { voidSessionId, amount, currency } = payload;
   const session = await db().voidSession.findUnique({ where: { id: voidSessionId }, include: { paymentSession: { select: { accelebitPaymentId: true } } } });
   if (!session || session.status !== "processing") return;
   const transactionId = session.paymentSession?.accelebitPaymentId;
@@ -95,7 +101,8 @@ export const voidAtAccelebit: JobHandler = jobHandler(voidPayload, async ({ void
     currency,
     idempotencyKey: `shopify-void-${session.shopifyId}`,
     reason: `Shopify void ${session.shopifyId}`,
-    receivedAt: session.createdAt,
+    firstSentAt: await firstSentAt(db(), jobId, payload, now),
+    now,
   });
   await recordGatewayRefund("void", session, outcome);
 });

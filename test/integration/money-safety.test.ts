@@ -495,6 +495,31 @@ describe("the same bugs through other doors (each of these failed on the code be
   });
 });
 
+describe("a refund the worker only reaches a day later (found by the model-based explorer)", () => {
+  it("is still made: the key's 23 hours count from the first send, not from the refusal", async () => {
+    const { receiveConfirmation } = await import("~/payments/card/confirmation.server");
+    shopify.setConfirmationCallbackUrl(null); // Shopify's answer is given below, by hand
+    try {
+      const { request, id } = await cardSession(PAN.threeDs);
+      await runJobs();
+      sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.accelebitPaymentId!, "approve");
+      await sweepAt(11); // 3-D Secure passed: paymentSessionConfirm
+      expect(applied(request.gid, "paymentSessionConfirm")).toHaveLength(1);
+      await receiveConfirmation(
+        { shop: SHOP, requestId: "r-refused", apiVersion: "2026-04" },
+        { id: request.id, gid: request.gid, confirmation_result: false },
+      );
+      expect(captures(request.id)).toHaveLength(1);
+      await runJobs(26 * 60); // the worker was down for a day
+      expect(captures(request.id)).toHaveLength(0);
+      expect(sandbox.refunds(KEY).filter((r) => r.reason === "Shopify refused to confirm the payment")).toHaveLength(1);
+      expect(applied(request.gid, "paymentSessionReject")[0]!.variables).toMatchObject({ reason: { code: "CONFIRMATION_REJECTED" } });
+    } finally {
+      shopify.setConfirmationCallbackUrl(`${app.url}/shopify/card/confirm`);
+    }
+  });
+});
+
 describe("8. the sealed card never outlives its window", () => {
   it("a charge job that dies leaves no card data: the sweeper erases it when the window ends", async () => {
     sandbox.setFaults({ serverErrors: { count: 1000, match: "POST /v1/payments" } });

@@ -275,7 +275,7 @@ describe("charging", () => {
     const { respondToOutcome } = await import("~/payments/shopper-flow.server");
     const { redirectUrl, request } = await newSession();
     const token = new URL(redirectUrl).pathname.split("/").pop()!;
-    const outcome = { kind: "three-ds", payment: { threeDsData: { method: "GET", redirectUrl: "http://acs.issuer.example/challenge", parameters: {} } } };
+    const outcome = { kind: "three-ds", challenge: { method: "GET", redirectUrl: "http://acs.issuer.example/challenge", parameters: {} } };
     const res = await respondToOutcome(token, outcome as never);
     expect(res.status).toBe(200);
     const page = await res.text();

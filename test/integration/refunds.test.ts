@@ -267,8 +267,13 @@ describe("refunds", () => {
     const payment = await paidPayment();
     const request = await refund(payment, { amount: "7.00" });
     const row = await stored(request);
-    // As if Accelebit had been failing ever since the request arrived, a day ago.
-    await db().refundSession.update({ where: { id: row.id }, data: { createdAt: new Date(Date.now() - 24 * 60 * 60 * 1000) } });
+    // As if the refund had first been sent a day ago and Accelebit had been failing ever since
+    // (the key's life counts from that first send: docs/decisions/0014-idempotency-window-from-first-send.md).
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString();
+    await db().job.updateMany({
+      where: { dedupeKey: `refund:${row.id}` },
+      data: { payload: JSON.stringify({ refundSessionId: row.id, firstSentAt: dayAgo }) },
+    });
     await runJobs();
     const job = await db().job.findFirstOrThrow({ where: { dedupeKey: `refund:${row.id}` } });
     expect(job).toMatchObject({ status: "dead", attempts: 1 });

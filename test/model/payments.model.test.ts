@@ -16,8 +16,8 @@
  *   (e) refunds never exceed what was captured.
  * After every step: Shopify never holds a session resolved without a captured payment.
  *
- * MODEL_RUNS sets the number of runs (default 500 on SQLite, 150 on PostgreSQL); MODEL_SEED
- * replays a run (fast-check prints the seed, the path and the shrunk commands of a failure).
+ * MODEL_RUNS sets the number of runs (default 500 on SQLite, 150 on PostgreSQL); MODEL_SEED and
+ * MODEL_PATH replay a failure (fast-check prints the seed, the path and the shrunk commands).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,9 @@ import type { TestCard } from "../card-decryption/encrypt-for-test";
 import { LIVE_KEY, SHOP, startWorld, type Crash, type World } from "./world";
 
 const POSTGRES = process.env.TEST_DATABASE_PROVIDER === "postgresql";
-const RUNS = Number(process.env.MODEL_RUNS ?? (POSTGRES ? 150 : 500));
+const PATH = process.env.MODEL_PATH;
+// A replayed path walks to its run: the run count must reach it.
+const RUNS = Math.max(Number(process.env.MODEL_RUNS ?? (POSTGRES ? 150 : 500)), PATH ? Number(PATH.split(":")[0]) + 1 : 0);
 const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
 const MINUTE = 60_000;
 
@@ -486,7 +488,7 @@ describe("payments model", () => {
           checkFinalInvariants(model);
         },
       ),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: false },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: false },
     );
     console.log(`payments model: ${JSON.stringify(seen)}`);
   }, 3_600_000);
