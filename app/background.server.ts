@@ -2,12 +2,13 @@ import { createWorker, type JobHandlers, type Worker } from "~/jobs";
 import { logger } from "~/lib/logger";
 import { chargeDeps } from "~/payments/charge-deps.server";
 import { FINALIZE_PAYMENT_SESSION, finalizePaymentSession } from "~/payments/finalize.server";
-import { ACCELEBIT_EVENT, accelebitEventHandler } from "~/payments/gateway-events.server";
+import { GATEWAY_EVENT, gatewayEventHandler } from "~/payments/gateway-events.server";
 import { PAYMENT_SESSION_DEADLINE, RECONCILE_PAYMENTS, reconcileHandler, scheduleReconciler, settleAbandonedSession } from "~/payments/sweeper.server";
 import { db } from "~/db.server";
-import { FINALIZE_HANDLERS } from "~/payments/finalized-sessions.server";
-import { REFUND_AT_ACCELEBIT, refundAtAccelebit } from "~/payments/refunds.server";
-import { VOID_AT_ACCELEBIT, voidAtAccelebit } from "~/payments/voids.server";
+import { FINALIZE_HANDLERS } from "~/payments/finalized-decisions.server";
+import { REFUND_AT_GATEWAY, refundAtGatewayHandler } from "~/payments/refunds.server";
+import { CAPTURE_AT_GATEWAY, captureAtGatewayHandler } from "~/payments/captures.server";
+import { VOID_AT_GATEWAY, voidAtGatewayHandler } from "~/payments/voids.server";
 import { REFUND_ATTEMPT, refundAttemptHandler } from "~/payments/attempt-refund.server";
 import { CHARGE_CARD_SESSION, chargeCardHandler, type CardChargeDeps } from "~/payments/card/charge.server";
 import { CONFIRM_CARD_SESSION, confirmCardHandler } from "~/payments/card/confirm.server";
@@ -21,11 +22,12 @@ import { config } from "~/lib/config.server";
 export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => CardChargeDeps } = { charge: chargeDeps, card: cardChargeDeps }): JobHandlers {
   return {
     [FINALIZE_PAYMENT_SESSION]: finalizePaymentSession,
-    [REFUND_AT_ACCELEBIT]: refundAtAccelebit,
-    [VOID_AT_ACCELEBIT]: voidAtAccelebit,
+    [REFUND_AT_GATEWAY]: refundAtGatewayHandler(deps.charge),
+    [CAPTURE_AT_GATEWAY]: captureAtGatewayHandler(deps.charge),
+    [VOID_AT_GATEWAY]: voidAtGatewayHandler(deps.charge),
     ...FINALIZE_HANDLERS,
     [PAYMENT_SESSION_DEADLINE]: settleAbandonedSession,
-    [ACCELEBIT_EVENT]: accelebitEventHandler(deps.charge),
+    [GATEWAY_EVENT]: gatewayEventHandler(deps.charge),
     [RECONCILE_PAYMENTS]: reconcileHandler(deps.charge),
     [CHARGE_CARD_SESSION]: chargeCardHandler(deps.card),
     [REDIRECT_CARD_SESSION]: redirectCardHandler(() => config().SHOPIFY_APP_URL),

@@ -204,7 +204,7 @@ async function cardFigures(appUrl: string, shopify: Simulator, provider: string)
  * one card attempt and one finished job each; a resolved refund on one in twenty), spread over
  * the last year, in createMany batches. Returns a session from the middle, for the detail.
  */
-async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: string; accelebitPaymentId: string }> {
+async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: string; gatewayPaymentId: string }> {
   const db = createPrismaClient(databaseUrl);
   const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
   const statuses = ["resolved", "resolved", "resolved", "resolved", "resolved", "resolved", "rejected", "awaiting_card", "three_ds", "pending"];
@@ -228,7 +228,7 @@ async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: 
         paymentMethodType: "offsite",
         status: statuses[i % statuses.length]!,
         shopperToken: `bench-token-${i}`,
-        accelebitPaymentId: `pay_${i.toString(16).padStart(8, "0")}`,
+        gatewayPaymentId: `pay_${i.toString(16).padStart(8, "0")}`,
         provider: "visa",
         pendingExpiresAt: i % 10 === 9 ? new Date(now + (i % 72) * 3600_000) : null,
         createdAt: new Date(now - (count - i) * spacingMs),
@@ -282,7 +282,7 @@ async function seedDashboard(databaseUrl: string, count: number): Promise<{ id: 
   if (databaseUrl.startsWith("postgres")) await db.$executeRawUnsafe("ANALYZE");
   const middle = await db.paymentSession.findUniqueOrThrow({ where: { id: `bench${String(Math.floor(count / 2)).padStart(8, "0")}` } });
   await db.$disconnect();
-  return { id: middle.id, accelebitPaymentId: middle.accelebitPaymentId! };
+  return { id: middle.id, gatewayPaymentId: middle.gatewayPaymentId! };
 }
 
 async function dashboardFigures(appUrl: string, databaseUrl: string, provider: string) {
@@ -316,7 +316,7 @@ async function dashboardFigures(appUrl: string, databaseUrl: string, provider: s
     // No session is processing: the filter reads the whole shop (the worst case).
     ["list: no status match", listData("status=processing")],
     ["list: one day", listData(`from=${day}&to=${day}`)],
-    ["list: Accelebit id", listData(`q=${middle.accelebitPaymentId}`)],
+    ["list: Accelebit id", listData(`q=${middle.gatewayPaymentId}`)],
     [`list: page ${depth + 1}`, listData(`after=${cursor}`)],
     ["detail", `/app/transactions/${middle.id}?_data=routes%2Fapp.transactions.%24id`],
     ["list page HTML", "/app/transactions"],

@@ -144,6 +144,8 @@ function accountFor(client: AccelebitAccount, mode: GatewayMode): GatewayAccount
       const ours = findOurPayment(lookup.value, { amount: amount.value, currency: expected.amount.currency, knownEarlierAttemptIds: expected.others });
       return ok(ours ? toGatewayPayment(ours, expected.amount.currency) : null);
     },
+    // Accelebit answers a refund it made ("created") and documents no pending refund, so one is never read again.
+    retrieveRefund: async () => noEndpoint("refund retrieval"),
     capture: async () => noEndpoint("capture"),
     cancel: async () => noEndpoint("void"),
     async refund(paymentId, money, options) {
@@ -168,6 +170,7 @@ export function createAccelebitPaymentGateway(options: AccelebitGatewayOptions):
   return {
     id: "accelebit",
     displayName: "Accelebit",
+    instrument: "card",
     capabilities: ACCELEBIT_CAPABILITIES,
     amountProblem(amount) {
       const formatted = accelebitAmount(amount);

@@ -18,7 +18,7 @@ const COLUMNS: readonly [string, (row: TransactionRow) => string | boolean | nul
   ["refunded", (r) => r.refunded],
   ["captured", (r) => r.captured],
   ["notes", (r) => r.notes.join("; ")],
-  ["accelebit_payment_id", (r) => r.accelebitPaymentId],
+  ["accelebit_payment_id", (r) => r.gatewayPaymentId],
   ["provider", (r) => r.provider],
   ["id", (r) => r.id],
 ];

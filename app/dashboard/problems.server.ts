@@ -25,20 +25,20 @@ export const RECENT_SESSIONS_MS = 30 * 24 * 60 * 60 * 1000;
 const transactionUrl = (id: string) => `/app/transactions/${id}`;
 
 export async function findProblems(shopId: string, now = new Date()): Promise<Problem[]> {
-  const [settings, deadJobs, expiring] = await Promise.all([
-    db().shopSettings.findUnique({ where: { shopId }, select: { testApiKeyCiphertext: true, liveApiKeyCiphertext: true } }),
+  const [credentials, deadJobs, expiring] = await Promise.all([
+    db().gatewayCredential.findMany({ where: { shopId, gateway: "accelebit" }, select: { mode: true } }),
     listDeadJobs(shopId, { limit: MAX_ITEMS }),
     db().paymentSession.findMany({
       where: { shopId, status: "pending", pendingExpiresAt: { lt: new Date(now.getTime() + PENDING_WARNING_MS) } },
       orderBy: [{ pendingExpiresAt: "asc" }, { id: "asc" }],
       take: MAX_ITEMS,
-      select: { id: true, shopifyId: true, amount: true, currency: true, accelebitPaymentId: true, pendingExpiresAt: true },
+      select: { id: true, shopifyId: true, amount: true, currency: true, gatewayPaymentId: true, pendingExpiresAt: true },
     }),
   ]);
   const problems: Problem[] = [];
 
   for (const mode of ["live", "test"] as const) {
-    const hasKey = Boolean(mode === "live" ? settings?.liveApiKeyCiphertext : settings?.testApiKeyCiphertext);
+    const hasKey = credentials.some((c) => c.mode === mode);
     // Only looked for when the key is missing, and only in recent sessions: a merchant who
     // removed the live key on purpose is not told about last year's live orders, and the
     // query reads a bounded slice of the (shopId, createdAt) index.
@@ -93,7 +93,7 @@ export async function findProblems(shopId: string, now = new Date()): Promise<Pr
         "Shopify and refund any charge from Accelebit that has no paid order.",
       items: expiring.map((s) => ({
         label: `${s.shopifyId}: ${formatAmount(s.amount, s.currency)} ${s.currency}`,
-        detail: `Deadline ${s.pendingExpiresAt!.toISOString()}${s.accelebitPaymentId ? ` · Accelebit ${s.accelebitPaymentId}` : ""}`,
+        detail: `Deadline ${s.pendingExpiresAt!.toISOString()}${s.gatewayPaymentId ? ` · Accelebit ${s.gatewayPaymentId}` : ""}`,
         url: transactionUrl(s.id),
       })),
     });

@@ -30,7 +30,7 @@ export interface TransactionDetail {
     cardBrand: string | null;
     cardLast4: string | null;
     errorName: string | null;
-    accelebitPaymentId: string | null;
+    gatewayPaymentId: string | null;
   }[];
   refunds: FinalizedRow[];
   captures: FinalizedRow[];
@@ -56,7 +56,8 @@ interface FinalizedRow {
   status: string;
   statusLabel: string;
   test: boolean;
-  accelebitRefundId: string | null;
+  /** The gateway's id of the refund (or of what stood in for a void). */
+  gatewayRecordId: string | null;
   rejectReason: string | null;
   merchantMessage: string | null;
   finalizedAt: string | null;
@@ -93,7 +94,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       status: true,
       shopifyState: true,
       gatewayStatus: true,
-      accelebitPaymentId: true,
+      gatewayPaymentId: true,
       provider: true,
       rejectReason: true,
       merchantMessage: true,
@@ -102,20 +103,18 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       finalizedAt: true,
       // Deliberately not the whole attempt row: brand, last four and the error name only.
       attempts: {
-        select: { id: true, number: true, createdAt: true, status: true, cardBrand: true, cardLast4: true, errorName: true, accelebitPaymentId: true },
+        select: { id: true, number: true, createdAt: true, status: true, cardBrand: true, cardLast4: true, errorName: true, gatewayPaymentId: true },
         orderBy: { number: "asc" },
       },
       events: { select: { id: true, createdAt: true, kind: true, summary: true, detail: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
-      refundSessions: { select: { ...FINALIZED_FIELDS, amount: true, accelebitRefundId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      refundSessions: { select: { ...FINALIZED_FIELDS, amount: true, gatewayRefundId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       captureSessions: { select: { ...FINALIZED_FIELDS, amount: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
-      voidSessions: { select: { ...FINALIZED_FIELDS, accelebitRefundId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      voidSessions: { select: { ...FINALIZED_FIELDS, gatewayVoidId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     },
   });
   if (!session) return null;
 
-  const accelebitPaymentIds = [
-    ...new Set([session.accelebitPaymentId, ...session.attempts.map((a) => a.accelebitPaymentId)].filter((v): v is string => Boolean(v))),
-  ];
+  const gatewayPaymentIds = [...new Set([session.gatewayPaymentId, ...session.attempts.map((a) => a.gatewayPaymentId)].filter((v): v is string => Boolean(v)))];
   const jobs = await jobsOfSession(
     shopId,
     {
@@ -125,7 +124,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       captureIds: session.captureSessions.map((c) => c.id),
       voidIds: session.voidSessions.map((v) => v.id),
     },
-    accelebitPaymentIds,
+    gatewayPaymentIds,
   );
 
   const finalized = (row: {
@@ -138,7 +137,8 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     merchantMessage: string | null;
     finalizedAt: Date | null;
     amount?: { toFixed(dp?: number): string };
-    accelebitRefundId?: string | null;
+    gatewayRefundId?: string | null;
+    gatewayVoidId?: string | null;
   }): FinalizedRow => ({
     id: row.id,
     shopifyId: row.shopifyId,
@@ -147,7 +147,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     status: row.status,
     statusLabel: finalizedStatusLabel(row.status),
     test: row.test,
-    accelebitRefundId: row.accelebitRefundId ?? null,
+    gatewayRecordId: row.gatewayRefundId ?? row.gatewayVoidId ?? null,
     rejectReason: row.rejectReason,
     merchantMessage: row.merchantMessage,
     finalizedAt: iso(row.finalizedAt),
@@ -180,7 +180,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       cardBrand: a.cardBrand,
       cardLast4: a.cardLast4,
       errorName: a.errorName,
-      accelebitPaymentId: a.accelebitPaymentId,
+      gatewayPaymentId: a.gatewayPaymentId,
     })),
     refunds: session.refundSessions.map(finalized),
     captures: session.captureSessions.map(finalized),

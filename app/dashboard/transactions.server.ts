@@ -28,7 +28,7 @@ export interface TransactionRow {
   notes: string[];
   refunded: string | null;
   captured: string | null;
-  accelebitPaymentId: string | null;
+  gatewayPaymentId: string | null;
   provider: string | null;
 }
 
@@ -63,11 +63,11 @@ export async function transactionConditions(shopId: string, filters: Transaction
   }
   const query = filters.query;
   if (!query) return [where];
-  // Accelebit's payment ids are unique across shops, so the accelebitPaymentId index alone
+  // Accelebit's payment ids are unique across shops, so the gatewayPaymentId index alone
   // finds the candidates (ids only); the shop and the filters then apply by primary key.
   // Asked together with `shopId =`, SQLite prefers walking the shop's createdAt index
   // because it saves a sort, and reads every session of the shop.
-  const byAccelebitId = await db().paymentSession.findMany({ where: { accelebitPaymentId: query }, select: { id: true }, take: 100 });
+  const byAccelebitId = await db().paymentSession.findMany({ where: { gatewayPaymentId: query }, select: { id: true }, take: 100 });
   return [
     // (shopId, shopifyId) is unique: a lookup.
     { ...where, shopifyId: query },
@@ -99,7 +99,7 @@ const ROW_SELECT = {
   currency: true,
   test: true,
   status: true,
-  accelebitPaymentId: true,
+  gatewayPaymentId: true,
   provider: true,
   refundSessions: { select: { amount: true, status: true } },
   captureSessions: { select: { amount: true, status: true } },
@@ -205,7 +205,7 @@ export function toRow(row: SelectedRow): TransactionRow {
     notes,
     refunded,
     captured,
-    accelebitPaymentId: row.accelebitPaymentId,
+    gatewayPaymentId: row.gatewayPaymentId,
     provider: row.provider,
   };
 }

@@ -1,6 +1,7 @@
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
-import { secretContext } from "~/merchants/settings.server";
+import { credentialContext, webhookSecretContext } from "~/merchants/credentials.server";
+import type { GatewayId, GatewayMode } from "~/payments/gateway/port";
 import { cardPayloadContext } from "~/payments/card/charge.server";
 import { context as sessionTokenContext } from "~/shopify/encrypted-session-storage";
 
@@ -18,13 +19,13 @@ export async function rotateSecrets(box: SecretBox): Promise<{ rotated: number }
     return box.encrypt(box.decrypt(ciphertext, context), context);
   };
 
-  for (const s of await db().shopSettings.findMany()) {
-    const data = {
-      testApiKeyCiphertext: reseal(s.testApiKeyCiphertext, secretContext(s.shopId, "test-key")),
-      liveApiKeyCiphertext: reseal(s.liveApiKeyCiphertext, secretContext(s.shopId, "live-key")),
-      webhookSecretCiphertext: reseal(s.webhookSecretCiphertext, secretContext(s.shopId, "webhook-secret")),
-    };
-    if (Object.values(data).some(Boolean)) await db().shopSettings.update({ where: { id: s.id }, data });
+  for (const c of await db().gatewayCredential.findMany()) {
+    const secretCiphertext = reseal(c.secretCiphertext, credentialContext(c.shopId, c.gateway as GatewayId, c.mode as GatewayMode));
+    if (secretCiphertext) await db().gatewayCredential.update({ where: { id: c.id }, data: { secretCiphertext } });
+  }
+  for (const g of await db().shopGateway.findMany({ where: { webhookSecretCiphertext: { not: null } } })) {
+    const webhookSecretCiphertext = reseal(g.webhookSecretCiphertext, webhookSecretContext(g.shopId, g.gateway as GatewayId));
+    if (webhookSecretCiphertext) await db().shopGateway.update({ where: { id: g.id }, data: { webhookSecretCiphertext } });
   }
   // Shopify tokens, sealed by EncryptedSessionStorage.
   for (const s of await db().session.findMany({ select: { id: true, accessToken: true, refreshToken: true } })) {

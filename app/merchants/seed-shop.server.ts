@@ -3,8 +3,7 @@ import { z } from "zod";
 import { db } from "~/db.server";
 import { lastFour, type SecretBox } from "~/lib/secret-box";
 import { liveSecretKey, testSecretKey, webhookSigningSecret } from "~/merchants/gateway-keys";
-import { secretContext } from "~/merchants/settings.server";
-import { newWebhookToken } from "~/merchants/shops.server";
+import { removeCredentials, saveCredentials, saveWebhookSecret, shopGateway } from "~/merchants/credentials.server";
 import { EncryptedSessionStorage } from "~/shopify/encrypted-session-storage";
 import { PrismaSessionStorage } from "~/shopify/prisma-session-storage";
 
@@ -26,23 +25,23 @@ export type SeedShopInput = z.infer<typeof seedShopInput>;
 export async function seedShop(input: SeedShopInput, box: SecretBox) {
   const shop = await db().shop.upsert({
     where: { domain: input.shop },
-    create: { domain: input.shop, webhookToken: newWebhookToken() },
+    create: { domain: input.shop },
     update: { active: true, uninstalledAt: null },
   });
-  const settings = {
-    testApiKeyCiphertext: box.encrypt(input.accelebitTestKey, secretContext(shop.id, "test-key")),
-    testApiKeyLast4: lastFour(input.accelebitTestKey),
-    liveApiKeyCiphertext: input.accelebitLiveKey ? box.encrypt(input.accelebitLiveKey, secretContext(shop.id, "live-key")) : null,
-    liveApiKeyLast4: input.accelebitLiveKey ? lastFour(input.accelebitLiveKey) : null,
-    webhookSecretCiphertext: input.webhookSecret ? box.encrypt(input.webhookSecret, secretContext(shop.id, "webhook-secret")) : null,
-    ready: true,
-    externalHandle: `Accelebit test ••••${lastFour(input.accelebitTestKey)}`,
-    configuredAt: new Date(),
-  };
-  await db().shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...settings }, update: settings });
+  const settings = { ready: true, externalHandle: `Accelebit test ••••${lastFour(input.accelebitTestKey)}`, configuredAt: new Date() };
+  const gateway = await db().$transaction(async (tx) => {
+    const key = (mode: "test" | "live") => ({ shopId: shop.id, gateway: "accelebit" as const, mode });
+    await saveCredentials(tx, box, key("test"), { secret: input.accelebitTestKey, publicId: null });
+    if (input.accelebitLiveKey) await saveCredentials(tx, box, key("live"), { secret: input.accelebitLiveKey, publicId: null });
+    else await removeCredentials(tx, key("live"));
+    if (input.webhookSecret) await saveWebhookSecret(tx, box, shop.id, "accelebit", input.webhookSecret);
+    await tx.shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...settings }, update: settings });
+    return shopGateway(tx, shop.id, "accelebit");
+  });
   const storage = new EncryptedSessionStorage(new PrismaSessionStorage(db()), box);
   await storage.storeSession(
     new Session({ id: `offline_${input.shop}`, shop: input.shop, state: "seeded", isOnline: false, accessToken: input.accessToken, scope: input.scopes }),
   );
-  return shop;
+  // The shop, with the token of its Accelebit webhook URL (/webhooks/accelebit/<token>).
+  return { ...shop, webhookToken: gateway.webhookToken };
 }

@@ -1,10 +1,10 @@
 import { config } from "~/lib/config.server";
 import { secretBox } from "~/lib/secret-box.server";
 import type { ConfigurePaymentsApp, KeyCheck, SettingsDeps } from "~/merchants/settings.server";
-import { accelebitGateway } from "~/payments/gateway.server";
+import { gateways } from "~/gateways.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 
-const checkKey: KeyCheck = (apiKey) => accelebitGateway().checkApiKey(apiKey);
+const checkKey: KeyCheck = (apiKey, mode) => gateways("accelebit").checkCredentials({ secret: apiKey, publicId: null }, mode);
 
 const configure: ConfigurePaymentsApp = async (shop, input) => {
   const outcome = await paymentsAppsClientFor(shop).paymentsAppConfigure(input);

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
-import { lastFour } from "~/lib/secret-box";
-import { liveSecretKey, testSecretKey, webhookSigningSecret, type GatewayMode } from "~/merchants/gateway-keys";
+import { removeCredentials, saveCredentials, saveWebhookSecret, shopGateway } from "~/merchants/credentials.server";
+import { liveSecretKey, testSecretKey, webhookSigningSecret } from "~/merchants/gateway-keys";
+import type { CredentialCheck, GatewayMode } from "~/payments/gateway/port";
 
 /** Checks a key against Accelebit with a harmless authenticated request. */
-export type KeyCheck = (apiKey: string) => Promise<{ ok: true } | { ok: false; reason: "unauthorized" | "unreachable" | "unexpected"; message: string }>;
+export type KeyCheck = (apiKey: string, mode: GatewayMode) => Promise<CredentialCheck>;
 
 /** Tells Shopify the provider is (not) ready: paymentsAppConfigure. */
 export type ConfigurePaymentsApp = (
@@ -32,14 +33,16 @@ export interface SettingsView {
 }
 
 export async function loadSettingsView(shopDomain: string, appUrl: string): Promise<SettingsView | null> {
-  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { settings: true } });
+  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { settings: true, credentials: { where: { gateway: "accelebit" } } } });
   if (!shop) return null;
+  const gateway = await shopGateway(db(), shop.id, "accelebit");
+  const last4 = (mode: GatewayMode) => shop.credentials.find((c) => c.mode === mode)?.secretLast4 ?? null;
   return {
     shop: shop.domain,
-    testKeyLast4: shop.settings?.testApiKeyLast4 ?? null,
-    liveKeyLast4: shop.settings?.liveApiKeyLast4 ?? null,
-    hasWebhookSecret: Boolean(shop.settings?.webhookSecretCiphertext),
-    webhookUrl: accelebitWebhookUrl(appUrl, shop.webhookToken),
+    testKeyLast4: last4("test"),
+    liveKeyLast4: last4("live"),
+    hasWebhookSecret: Boolean(gateway.webhookSecretCiphertext),
+    webhookUrl: accelebitWebhookUrl(appUrl, gateway.webhookToken),
     ready: shop.settings?.ready ?? false,
     externalHandle: shop.settings?.externalHandle ?? null,
   };
@@ -67,10 +70,6 @@ export type SaveSettingsResult =
   | { status: "saved"; configured: false; userErrors: string[] }
   | { status: "saved"; configured: false; failure: string };
 
-export function secretContext(shopId: string, name: "test-key" | "live-key" | "webhook-secret"): string {
-  return `shop:${shopId}:${name}`;
-}
-
 /**
  * The setup page's save: validate, check new keys against Accelebit, store them encrypted,
  * then tell Shopify the provider is ready. Nothing is written unless every check passed.
@@ -86,10 +85,11 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
     return { status: "invalid", fieldErrors };
   }
   const input = parsed.data;
-  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { settings: true } });
+  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { credentials: { where: { gateway: "accelebit" } } } });
   if (!shop) throw new Response("Shop not installed", { status: 404 });
+  const stored = (mode: GatewayMode) => shop.credentials.find((c) => c.mode === mode) ?? null;
 
-  if (!input.testApiKey && !shop.settings?.testApiKeyCiphertext) {
+  if (!input.testApiKey && !stored("test")) {
     return { status: "invalid", fieldErrors: { testApiKey: "A test secret key is required: Shopify test orders use it." } };
   }
 
@@ -98,9 +98,9 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
   if (input.testApiKey) toCheck.push(["testApiKey", input.testApiKey, "test"]);
   if (input.liveApiKey && !input.removeLiveKey) toCheck.push(["liveApiKey", input.liveApiKey, "live"]);
   for (const [field, key, mode] of toCheck) {
-    const check = await deps.checkKey(key);
+    const check = await deps.checkKey(key, mode);
     if (check.ok) continue;
-    if (check.reason === "unauthorized") {
+    if (check.reason === "refused") {
       fieldErrors[field] = `Accelebit did not accept this ${mode} key (UNAUTHORIZED). Copy it again from your Accelebit dashboard.`;
     } else {
       return {
@@ -112,29 +112,19 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
   if (Object.keys(fieldErrors).length) return { status: "invalid", fieldErrors };
 
   const { box } = deps;
-  const data: Record<string, string | null> = {};
-  if (input.testApiKey) {
-    data.testApiKeyCiphertext = box.encrypt(input.testApiKey, secretContext(shop.id, "test-key"));
-    data.testApiKeyLast4 = lastFour(input.testApiKey);
-  }
-  if (input.removeLiveKey) {
-    data.liveApiKeyCiphertext = null;
-    data.liveApiKeyLast4 = null;
-  } else if (input.liveApiKey) {
-    data.liveApiKeyCiphertext = box.encrypt(input.liveApiKey, secretContext(shop.id, "live-key"));
-    data.liveApiKeyLast4 = lastFour(input.liveApiKey);
-  }
-  if (input.webhookSecret) data.webhookSecretCiphertext = box.encrypt(input.webhookSecret, secretContext(shop.id, "webhook-secret"));
-
-  const testLast4 = data.testApiKeyLast4 ?? shop.settings?.testApiKeyLast4 ?? "";
-  const liveLast4 = "liveApiKeyLast4" in data ? data.liveApiKeyLast4 : shop.settings?.liveApiKeyLast4;
+  const testLast4 = input.testApiKey ? input.testApiKey.slice(-4) : (stored("test")?.secretLast4 ?? "");
+  const liveLast4 = input.removeLiveKey ? null : input.liveApiKey ? input.liveApiKey.slice(-4) : (stored("live")?.secretLast4 ?? null);
   // What Shopify shows the merchant as the connected account: the keys in use, masked.
   const externalHandle = liveLast4 ? `Accelebit live ••••${liveLast4}` : `Accelebit test ••••${testLast4}`;
 
-  await db().shopSettings.upsert({
-    where: { shopId: shop.id },
-    create: { shopId: shop.id, ...data },
-    update: data,
+  // Every secret of the save, or none of them.
+  await db().$transaction(async (tx) => {
+    const key = (mode: GatewayMode) => ({ shopId: shop.id, gateway: "accelebit" as const, mode });
+    if (input.testApiKey) await saveCredentials(tx, box, key("test"), { secret: input.testApiKey, publicId: null });
+    if (input.removeLiveKey) await removeCredentials(tx, key("live"));
+    else if (input.liveApiKey) await saveCredentials(tx, box, key("live"), { secret: input.liveApiKey, publicId: null });
+    if (input.webhookSecret) await saveWebhookSecret(tx, box, shop.id, "accelebit", input.webhookSecret);
+    await tx.shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id }, update: {} });
   });
 
   const configured = await deps.configure(shopDomain, { externalHandle, ready: true });
@@ -155,11 +145,4 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
 /** Where Shopify wants merchants sent after onboarding (App Store requirement 5.2.7). */
 export function paymentsSettingsUrl(shopDomain: string, apiKey: string): string {
   return `https://${shopDomain}/services/payments_partners/gateways/${apiKey}/settings`;
-}
-
-/** The decrypted Accelebit key of a mode, for the gateway adapter; null when not configured. */
-export async function gatewayKeyFor(shopId: string, mode: GatewayMode, box: SecretBox): Promise<string | null> {
-  const settings = await db().shopSettings.findUnique({ where: { shopId } });
-  const ciphertext = mode === "test" ? settings?.testApiKeyCiphertext : settings?.liveApiKeyCiphertext;
-  return ciphertext ? box.decrypt(ciphertext, secretContext(shopId, mode === "test" ? "test-key" : "live-key")) : null;
 }

@@ -1,18 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { db } from "~/db.server";
+import { shopGateway } from "~/merchants/credentials.server";
 
-/** A fresh unguessable token for the shop's Accelebit webhook URL. */
+/** A fresh unguessable token for a shop's webhook URL of one gateway. */
 export function newWebhookToken(): string {
   return randomBytes(18).toString("base64url");
 }
 
-/** Called after OAuth: the shop exists and is active (again, after a reinstall). */
+/** Called after OAuth: the shop exists and is active (again, after a reinstall), with its Accelebit webhook URL. */
 export async function recordInstall(domain: string) {
-  return db().shop.upsert({
+  const shop = await db().shop.upsert({
     where: { domain },
-    create: { domain, webhookToken: newWebhookToken() },
+    create: { domain },
     update: { active: true, uninstalledAt: null, installedAt: new Date() },
   });
+  await shopGateway(db(), shop.id, "accelebit");
+  return shop;
 }
 
 export function findShop(domain: string) {

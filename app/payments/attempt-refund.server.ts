@@ -2,7 +2,8 @@ import { z } from "zod";
 import { db, type Prisma } from "~/db.server";
 import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { ChargeDeps } from "~/payments/charge.server";
-import { accountForSession } from "~/payments/gateway-account.server";
+import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
+import { describeMoney, storedMoney } from "~/payments/money";
 import { refundAtGateway } from "~/payments/refunds.server";
 import { recordEvent } from "~/payments/timeline.server";
 
@@ -42,40 +43,41 @@ const REASONS: Record<AttemptRefundReason, string> = {
   "confirmation-refused": "Shopify refused to confirm the payment",
 };
 
-export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateway" | "box">) {
+export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateways" | "box">) {
   return jobHandler(payloadSchema, async (payload, { jobId, now, logger }) => {
     const { attemptId, why } = payload;
     const attempt = await db().paymentAttempt.findUnique({ where: { id: attemptId }, include: { paymentSession: true } });
-    if (!attempt?.accelebitPaymentId || attempt.surplusRefund === "refunded") return;
+    if (!attempt?.gatewayPaymentId || attempt.surplusRefund === "refunded") return;
     const session = attempt.paymentSession;
+    const gateway = gatewayOf(deps().gateways, session);
     const note = (summary: string) => recordEvent(db(), { shopId: session.shopId, paymentSessionId: session.id, kind: "refund.gateway", summary });
 
-    // Re-read first: only a captured payment can be refunded, and its amount is Accelebit's.
+    // Re-read first: only a captured payment can be refunded, and its amount is the gateway's.
     const account = await accountForSession(deps(), session);
     if (!account.ok) throw new RetryableJobError(`No usable key to refund attempt ${attempt.number}: ${account.error.message}`);
-    const read = await account.value.retrievePayment(attempt.accelebitPaymentId);
+    const read = await account.value.retrieve(attempt.gatewayPaymentId);
     if (!read.ok) {
-      if (read.error.category === "terminal") throw new TerminalJobError(`Accelebit did not return the payment to refund: ${read.error.name}`);
-      throw new RetryableJobError(`Accelebit ${read.error.name} while reading the payment to refund`);
+      if (read.error.category === "terminal") throw new TerminalJobError(`${gateway.displayName} did not return the payment to refund: ${read.error.code}`);
+      throw new RetryableJobError(`${gateway.displayName} answered ${read.error.code} while reading the payment to refund`);
     }
     if (read.value.status !== "captured") {
-      await note(`Attempt ${attempt.number}: Accelebit reports ${read.value.status}; nothing to refund (an authorization lapses at the issuer)`);
+      await note(`Attempt ${attempt.number}: ${gateway.displayName} reports ${read.value.status}; nothing to refund (an authorization lapses at the issuer)`);
       await db().paymentAttempt.update({ where: { id: attempt.id }, data: { surplusRefund: null } });
       return;
     }
-    const outcome = await refundAtGateway({
-      shopId: session.shopId,
-      test: session.test,
-      transactionId: attempt.accelebitPaymentId,
-      amount: read.value.amount ?? session.amount.toString(),
-      currency: read.value.currency ?? session.currency,
+    const amount = read.value.amount ?? storedMoney(session.amount, session.currency);
+    const outcome = await refundAtGateway(deps(), {
+      session,
+      paymentId: attempt.gatewayPaymentId,
+      amount,
       idempotencyKey: attemptRefundIdempotencyKey(attempt),
       reason: REASONS[why],
+      knownRefundIds: [],
       firstSentAt: await firstSentAt(db(), jobId, payload, now),
       now,
     });
     if (!outcome.ok) {
-      await note(`Refund of attempt ${attempt.number} at Accelebit failed: ${outcome.merchantMessage}`);
+      await note(`Refund of attempt ${attempt.number} at ${gateway.displayName} failed: ${outcome.merchantMessage}`);
       throw new TerminalJobError(outcome.merchantMessage);
     }
     await db().$transaction([
@@ -85,14 +87,10 @@ export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateway" | "b
           shopId: session.shopId,
           paymentSessionId: session.id,
           kind: "refund.gateway",
-          summary:
-            `Refunded attempt ${attempt.number}'s ${read.value.amount ?? ""} ${read.value.currency ?? ""} at Accelebit: ${REASONS[why].toLowerCase()}`.replace(
-              /\s+/g,
-              " ",
-            ),
+          summary: `Refunded attempt ${attempt.number}'s ${describeMoney(amount)} at ${gateway.displayName}: ${REASONS[why].toLowerCase()}`,
         },
       }),
     ]);
-    logger.info({ attemptId, refundId: outcome.refundId, why }, "attempt refunded at Accelebit");
+    logger.info({ attemptId, refundId: outcome.refundId, why }, "attempt refunded at the gateway");
   });
 }

@@ -1,26 +1,12 @@
 import { isIPv4 } from "node:net";
+import type { Billing } from "~/payments/gateway/port";
 import type { ShopifyAddress } from "~/payments/session-request";
-
-/** Accelebit's billing block, built from the customer Shopify sent with the session. */
-export interface Billing {
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  phone?: string;
-  country?: string;
-  address?: string;
-  city?: string;
-  postalCode?: string;
-  state?: string;
-  // null: the buyer has no IPv4 address (the documents take IPv4 only).
-  ip: string | null;
-}
 
 const present = (v: string | null | undefined) => (v && v.trim() ? v.trim() : undefined);
 
 /**
- * The buyer's IPv4 address as Accelebit wants it (`billing.ip`; IPv4-mapped IPv6 is
- * unwrapped). Null for a pure IPv6 address, which the documented field cannot carry.
+ * The buyer's IPv4 address for the gateway's fraud scoring (IPv4-mapped IPv6 is unwrapped).
+ * Null for a pure IPv6 address, which a card gateway's IPv4 field cannot carry.
  */
 export function buyerIpv4(ip: string | null | undefined): string | null {
   if (!ip) return null;
@@ -28,11 +14,8 @@ export function buyerIpv4(ip: string | null | undefined): string | null {
   return isIPv4(unwrapped) ? unwrapped : null;
 }
 
-export function billingFor(
-  customer: { email: string | null; phone: string | null; billingAddress: string | null },
-  holderName: string,
-  ip: string | null,
-): Billing {
+/** The billing details of the customer Shopify sent with the session. */
+export function billingFor(customer: { email: string | null; phone: string | null; billingAddress: string | null }, holderName: string): Billing {
   const address: ShopifyAddress | null = customer.billingAddress ? JSON.parse(customer.billingAddress) : null;
   const [first, ...rest] = holderName.trim().split(/\s+/);
   const country = present(address?.country_code)?.toUpperCase();
@@ -41,14 +24,13 @@ export function billingFor(
     firstName: present(address?.given_name) ?? first,
     lastName: present(address?.family_name) ?? (rest.length ? rest.join(" ") : undefined),
     email: present(customer.email),
-    // Accelebit wants at least 5 characters with the country code; a shorter one is left out.
+    // Shorter than 5 characters with the country code is no phone number: left out.
     phone: phone && phone.length >= 5 ? phone : undefined,
     country,
     address: [present(address?.line1), present(address?.line2)].filter(Boolean).join(", ") || undefined,
     city: present(address?.city),
     postalCode: present(address?.postal_code),
     state: present(address?.province_code) ?? present(address?.province),
-    ip,
   };
 }
 

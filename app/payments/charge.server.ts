@@ -1,16 +1,17 @@
 import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { annotateRequest } from "~/observability/request-context.server";
-import { formatAccelebitAmount, type AccelebitAccount, type AccelebitGateway } from "~/accelebit";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { applyAttemptFact, type Completion } from "~/payments/completion.server";
-import { accountForSession } from "~/payments/gateway-account.server";
-import { createPaymentFact, readAttempt } from "~/payments/gateway-facts.server";
+import { accountForSession, type Gateways } from "~/payments/gateway-account.server";
+import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
+import type { GatewayAccount } from "~/payments/gateway/port";
+import { storedMoney } from "~/payments/money";
 import { recordEvent } from "~/payments/timeline.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
 
 export interface ChargeDeps {
-  gateway: AccelebitGateway;
+  gateways: Gateways;
   box: SecretBox;
   appUrl: string;
   maxAttempts: number;
@@ -61,7 +62,7 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   const now = () => deps.now?.() ?? new Date();
   const session = await db().paymentSession.findUnique({
     where: { shopperToken: token },
-    include: { attempts: { select: { number: true, accelebitPaymentId: true } } },
+    include: { attempts: { select: { number: true, gatewayPaymentId: true } } },
   });
   if (!session) return { kind: "not-found" };
   annotateRequest({ paymentSessionId: session.id });
@@ -87,9 +88,9 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   });
   if (!attempt) return { kind: "busy" };
 
-  const context = { now: now(), maxAttempts: deps.maxAttempts };
+  const context = { now: now(), maxAttempts: deps.maxAttempts, gateways: deps.gateways };
   try {
-    const others = session.attempts.map((a) => a.accelebitPaymentId).filter((id): id is string => Boolean(id));
+    const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
     const fact = await chargeAttempt(session, attempt, card, others, token, clientIp, deps);
     return await applyAttemptFact(session.id, attempt.id, fact, { ...context, now: now() });
   } catch (error) {
@@ -113,28 +114,23 @@ async function chargeAttempt(
   deps: ChargeDeps,
 ) {
   const account = await accountForSession(deps, session);
-  if (!account.ok) return { kind: "cannot-charge", message: `${account.error.message}. Add the right key on the Accelebit settings page` } as const;
-  const amount = formatAccelebitAmount(session.amount.toString(), session.currency);
-  if (!amount.ok) return { kind: "cannot-charge", message: `The amount cannot be sent to Accelebit: ${amount.error.message}` } as const;
-
-  const result = await account.value.createPayment(
-    {
-      amount: amount.value,
-      currency: session.currency,
-      paymentMethod: "card",
+  if (!account.ok) return { kind: "cannot-charge", message: `${account.error.message}. Add the right key on the settings page` } as const;
+  const result = await account.value.charge({
+    amount: storedMoney(session.amount, session.currency),
+    reference: attempt.merchantRef,
+    idempotencyKey: attempt.idempotencyKey,
+    capture: session.kind === "sale",
+    instrument: {
+      kind: "card",
       card,
-      billing: billingFor(
-        { email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress },
-        card.holderName,
-        buyerIpv4(clientIp),
-      ),
-      merchantRef: attempt.merchantRef,
+      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, card.holderName),
+      buyerIp: buyerIpv4(clientIp),
       returnUrl: threeDsReturnUrl(deps.appUrl, token),
-      metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
     },
-    { idempotencyKey: attempt.idempotencyKey, knownEarlierAttemptIds: others },
-  );
-  return createPaymentFact(result);
+    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
+    otherAttemptPaymentIds: others,
+  });
+  return chargeFact(result);
 }
 
 /**
@@ -142,9 +138,9 @@ async function chargeAttempt(
  * noted on the session's timeline. Offsite and card sessions both come back through here.
  */
 export async function rereadAfterThreeDs(
-  account: AccelebitAccount,
+  account: GatewayAccount,
   session: { id: string; shopId: string; amount: { toString(): string }; currency: string },
-  attempt: { accelebitPaymentId: string | null; merchantRef: string },
+  attempt: { gatewayPaymentId: string | null; merchantRef: string },
 ) {
   const read = await readAttempt(account, attempt, session, []);
   const said =
@@ -153,7 +149,7 @@ export async function rereadAfterThreeDs(
     shopId: session.shopId,
     paymentSessionId: session.id,
     kind: "three_ds.return",
-    summary: `The shopper came back from 3-D Secure; Accelebit says ${said}`,
+    summary: `The shopper came back from 3-D Secure; the gateway says ${said}`,
   });
   return read;
 }
@@ -168,11 +164,11 @@ export async function finishThreeDs(token: string, deps: ChargeDeps): Promise<Su
   const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, include: { attempts: { orderBy: { number: "desc" }, take: 1 } } });
   if (!session) return { kind: "not-found" };
   const attempt = session.attempts[0];
-  if (session.status !== "three_ds" || attempt?.status !== "pending_3ds") return { kind: "unchanged" };
+  if (session.status !== "three_ds" || attempt?.status !== "action_required") return { kind: "unchanged" };
 
   const account = await accountForSession(deps, session);
   if (!account.ok) return { kind: "still-pending" };
   const read = await rereadAfterThreeDs(account.value, session, attempt);
-  if (read.kind !== "fact" || (read.fact.kind === "payment" && read.fact.status === "pending_3ds")) return { kind: "still-pending" };
-  return applyAttemptFact(session.id, attempt.id, read.fact, { now: deps.now?.() ?? new Date(), maxAttempts: deps.maxAttempts });
+  if (read.kind !== "fact" || (read.fact.kind === "payment" && read.fact.status === "action_required")) return { kind: "still-pending" };
+  return applyAttemptFact(session.id, attempt.id, read.fact, { now: deps.now?.() ?? new Date(), maxAttempts: deps.maxAttempts, gateways: deps.gateways });
 }

@@ -3,6 +3,7 @@ import { enqueueAttemptRefund } from "~/payments/attempt-refund.server";
 import { enqueueCardConfirm } from "~/payments/card/confirm.server";
 import { enqueueCardRedirect } from "~/payments/card/redirect.server";
 import { enqueueFinalize, PENDING_WINDOW_MS } from "~/payments/finalize.server";
+import { gatewayOf, type Gateways } from "~/payments/gateway-account.server";
 import {
   decideForAttempt,
   decideForSession,
@@ -33,6 +34,7 @@ export type Completion = ShopperOutcome;
 export interface ApplyContext {
   now: Date;
   maxAttempts: number;
+  gateways: Gateways;
 }
 
 type Tx = Prisma.TransactionClient;
@@ -59,18 +61,22 @@ async function loadLocked(tx: Tx, sessionId: string) {
   return tx.paymentSession.findUnique({ where: { id: sessionId }, include: { attempts: { orderBy: { number: "asc" } } } });
 }
 
-function sessionView(session: LoadedSession, maxAttempts: number, now: Date, moto: boolean): SessionView {
+function sessionView(session: LoadedSession, context: ApplyContext, moto: boolean): SessionView {
+  const { maxAttempts, now } = context;
+  const gateway = gatewayOf(context.gateways, session);
   const latest = session.attempts.at(-1) ?? null;
   const keeps = session.status === "confirming" || session.status === "resolving" || session.status === "resolved";
   return {
     status: session.status as PaymentSessionStatus,
+    instrument: gateway.instrument,
+    gatewayName: gateway.displayName,
     kind: session.kind === "authorization" ? "authorization" : "sale",
     method: session.paymentMethodType === "credit_card" ? "credit_card" : "offsite",
     moto,
     attempts: session.attempts.length,
     maxAttempts: session.paymentMethodType === "credit_card" ? 1 : maxAttempts,
     shopperHasTime: session.deadlineAt === null || now < session.deadlineAt,
-    keptPaymentId: keeps ? session.accelebitPaymentId : null,
+    keptPaymentId: keeps ? session.gatewayPaymentId : null,
     latest: latest ? { status: latest.status as AttemptStatus, threeDs: latest.threeDs, errorName: latest.errorName } : null,
   };
 }
@@ -81,7 +87,7 @@ function attemptView(session: LoadedSession, attempt: AttemptRow): AttemptView {
     number: attempt.number,
     status: attempt.status as AttemptStatus,
     threeDs: attempt.threeDs,
-    paymentId: attempt.accelebitPaymentId,
+    paymentId: attempt.gatewayPaymentId,
     latest: session.attempts.at(-1)?.id === attempt.id,
   };
 }
@@ -94,7 +100,7 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
       data: {
         status: update.status,
         ...(update.threeDs !== undefined ? { threeDs: update.threeDs } : {}),
-        ...(update.paymentId ? { accelebitPaymentId: update.paymentId } : {}),
+        ...(update.paymentId ? { gatewayPaymentId: update.paymentId } : {}),
         ...(update.errorName !== undefined ? { errorName: update.errorName } : {}),
         ...(update.errorMessage !== undefined ? { errorMessage: update.errorMessage?.slice(0, 500) ?? null } : {}),
       },
@@ -118,8 +124,8 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
     };
     if (adopt && attempt) {
       data.gatewayStatus = attemptStatus;
-      const paymentId = decision.attempt?.paymentId ?? attempt.accelebitPaymentId;
-      if (paymentId) data.accelebitPaymentId = paymentId;
+      const paymentId = decision.attempt?.paymentId ?? attempt.gatewayPaymentId;
+      if (paymentId) data.gatewayPaymentId = paymentId;
       if (paymentFact?.provider) data.provider = paymentFact.provider;
       if (attemptStatus === "captured") data.capturedAmount = paymentFact?.amount ?? session.amount;
       if (attemptStatus === "authorized") data.authorizationExpiresAt = new Date(now.getTime() + AUTHORIZATION_HOLD_MS);
@@ -133,7 +139,7 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
         ? // A decided session keeps its payment; the sweeper stops watching once the attempt settled.
           { nextCheckAt: nextCheckFor(session.status as PaymentSessionStatus, session.deadlineAt, attemptStatus, now) }
         : // Still open: show what the latest attempt is doing.
-          { gatewayStatus: attemptStatus, ...(decision.attempt.paymentId ? { accelebitPaymentId: decision.attempt.paymentId } : {}) },
+          { gatewayStatus: attemptStatus, ...(decision.attempt.paymentId ? { gatewayPaymentId: decision.attempt.paymentId } : {}) },
     });
   }
 
@@ -154,7 +160,7 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
         if (attempt) await enqueueAttemptRefund(tx, session, attempt, "surplus");
         break;
       case "refund-kept": {
-        const kept = session.attempts.find((a) => a.accelebitPaymentId !== null && a.accelebitPaymentId === session.accelebitPaymentId);
+        const kept = session.attempts.find((a) => a.gatewayPaymentId !== null && a.gatewayPaymentId === session.gatewayPaymentId);
         if (kept) await enqueueAttemptRefund(tx, session, kept, "confirmation-refused");
         break;
       }
@@ -170,7 +176,7 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
       paymentSessionId: session.id,
       kind: attempt ? "attempt.result" : "decision",
       summary: decision.note,
-      detail: attempt ? { attempt: attempt.number, ...(decision.attempt?.paymentId ? { accelebitPaymentId: decision.attempt.paymentId } : {}) } : undefined,
+      detail: attempt ? { attempt: attempt.number, ...(decision.attempt?.paymentId ? { gatewayPaymentId: decision.attempt.paymentId } : {}) } : undefined,
     });
   }
   if (decision.session && attempt) {
@@ -189,7 +195,7 @@ export function applyAttemptFact(sessionId: string, attemptId: string, fact: Att
     const session = await loadLocked(tx, sessionId);
     const attempt = session?.attempts.find((a) => a.id === attemptId);
     if (!session || !attempt) return { kind: "unchanged" } as const;
-    const decision = decideForAttempt(sessionView(session, context.maxAttempts, context.now, context.moto ?? false), attemptView(session, attempt), fact);
+    const decision = decideForAttempt(sessionView(session, context, context.moto ?? false), attemptView(session, attempt), fact);
     await applyDecision(tx, session, attempt, fact, decision, context.now);
     return decision.shopper;
   });
@@ -200,7 +206,7 @@ export function applySessionFact(sessionId: string, fact: SessionFact, context: 
   return db().$transaction(async (tx) => {
     const session = await loadLocked(tx, sessionId);
     if (!session) return { kind: "unchanged" } as const;
-    const decision = decideForSession(sessionView(session, context.maxAttempts, context.now, false), fact);
+    const decision = decideForSession(sessionView(session, context, false), fact);
     if (!decision.session) return decision.shopper;
     await applyDecision(tx, session, null, fact, decision, context.now);
     return decision.shopper;

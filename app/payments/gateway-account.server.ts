@@ -1,16 +1,26 @@
-import type { AccelebitAccount, AccelebitGateway, KeySelectionError, Result } from "~/accelebit";
 import type { SecretBox } from "~/lib/secret-box";
-import { gatewayKeyFor } from "~/merchants/settings.server";
+import type { Result } from "~/lib/result";
+import { loadCredentials } from "~/merchants/credentials.server";
+import { isGatewayId, type CredentialProblem, type GatewayAccount, type GatewayId, type PaymentGateway } from "~/payments/gateway/port";
+
+/** Picks the adapter of a gateway (app/gateways.server.ts in the app; a fake in unit tests). */
+export type Gateways = (id: GatewayId) => PaymentGateway;
+
+export function gatewayOf(gateways: Gateways, session: { gateway: string }): PaymentGateway {
+  if (!isGatewayId(session.gateway)) throw new Error(`Unknown gateway "${session.gateway}"`);
+  return gateways(session.gateway);
+}
 
 /**
- * The shop's Accelebit account for a session's mode: the test key for a test session, the
- * live key for a live one (never mixed; selectApiKey refuses a key of the other mode). Only
- * the key of that mode is decrypted.
+ * The shop's account at the session's gateway, for the session's mode: test credentials for a
+ * test session, live ones for a live session (never mixed; the adapter refuses credentials of
+ * the other mode). Only the credentials of that mode are decrypted.
  */
 export async function accountForSession(
-  deps: { gateway: AccelebitGateway; box: SecretBox },
-  session: { shopId: string; test: boolean },
-): Promise<Result<AccelebitAccount, KeySelectionError>> {
-  const key = await gatewayKeyFor(session.shopId, session.test ? "test" : "live", deps.box);
-  return deps.gateway.forSession(session, session.test ? { testKey: key } : { liveKey: key });
+  deps: { gateways: Gateways; box: SecretBox },
+  session: { shopId: string; gateway: string; test: boolean },
+): Promise<Result<GatewayAccount, CredentialProblem>> {
+  const gateway = gatewayOf(deps.gateways, session);
+  const mode = session.test ? "test" : "live";
+  return gateway.account(await loadCredentials(session.shopId, gateway.id, mode, deps.box), mode);
 }

@@ -1,49 +1,61 @@
 import { z } from "zod";
-import { verifyAccelebitWebhook, webhookDedupKey } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
-import { secretContext } from "~/merchants/settings.server";
+import { loadWebhookSecret } from "~/merchants/credentials.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { applyAttemptFact } from "~/payments/completion.server";
-import { accountForSession } from "~/payments/gateway-account.server";
+import { accountForSession, gatewayOf, type Gateways } from "~/payments/gateway-account.server";
 import { readAttempt } from "~/payments/gateway-facts.server";
+import type { GatewayId } from "~/payments/gateway/port";
+import { jobKeys } from "~/payments/job-keys";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
- * Accelebit webhooks. A delivery is only a trigger: it is verified with the shop's signing
- * secret, recorded once per event, and a job re-reads the payment from Accelebit and drives
- * the same completion logic as the shopper's return. A forged webhook, even correctly
- * signed, cannot make a payment look paid.
+ * A gateway's webhooks. A delivery is only a trigger: it is verified with the shop's signing
+ * secret for that gateway, recorded once per event, and a job re-reads the attempt it names
+ * from the gateway and drives the same decision as the shopper's return. A forged webhook,
+ * even correctly signed, cannot make a payment look paid.
  */
-export const ACCELEBIT_EVENT = "accelebit.event";
+export const GATEWAY_EVENT = "gateway.event";
 
 export type WebhookAnswer = { status: 200 | 401 | 404; body: string };
 
-export async function receiveAccelebitWebhook(webhookToken: string, rawBody: string, headers: Headers, box: SecretBox): Promise<WebhookAnswer> {
-  const shop = await db().shop.findUnique({ where: { webhookToken }, include: { settings: { select: { webhookSecretCiphertext: true } } } });
-  if (!shop) return { status: 404, body: "Unknown webhook URL" };
-  const ciphertext = shop.settings?.webhookSecretCiphertext;
-  const secret = ciphertext ? box.decrypt(ciphertext, secretContext(shop.id, "webhook-secret")) : null;
-  const verified = verifyAccelebitWebhook({ rawBody, headers, secret });
+export async function receiveGatewayWebhook(
+  gateway: GatewayId,
+  webhookToken: string,
+  rawBody: string,
+  headers: Headers,
+  deps: { gateways: Gateways; box: SecretBox },
+): Promise<WebhookAnswer> {
+  const target = await db().shopGateway.findUnique({ where: { webhookToken }, select: { shopId: true, gateway: true } });
+  if (!target || target.gateway !== gateway) return { status: 404, body: "Unknown webhook URL" };
+  const secret = await loadWebhookSecret(target.shopId, gateway, deps.box);
+  const verified = deps.gateways(gateway).verifyWebhook({ rawBody, headers, secret });
   if (!verified.ok) return { status: 401, body: `Webhook refused: ${verified.reason}` };
 
   const { event } = verified;
-  if (event.objectType === "unknown" || !event.paymentId) return { status: 200, body: "ignored" }; // acknowledged, nothing to do
+  if (event.subject === "other" || !event.paymentId) return { status: 200, body: "ignored" }; // acknowledged, nothing to do
   try {
     await db().$transaction(async (tx) => {
       const recorded = await tx.gatewayEvent.create({
-        // objectId: the payment to re-read (for refund.* the refunded payment).
+        // objectId: the payment to re-read (for a refund event, the refunded payment).
         data: {
-          shopId: shop.id,
-          eventId: webhookDedupKey(event),
+          shopId: target.shopId,
+          gateway,
+          eventId: event.dedupeKey,
           type: event.type,
           objectId: event.paymentId,
-          merchantRef: event.merchantRef,
+          merchantRef: event.reference,
           signatureValid: true,
         },
       });
-      await enqueueJob(tx, { type: ACCELEBIT_EVENT, payload: { gatewayEventId: recorded.id }, shopId: shop.id, dedupeKey: `event:${recorded.id}` });
+      await enqueueJob(tx, {
+        type: GATEWAY_EVENT,
+        payload: { gatewayEventId: recorded.id },
+        shopId: target.shopId,
+        dedupeKey: jobKeys.gatewayEvent(recorded.id),
+      });
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error; // a redelivery: already recorded, one effect only
@@ -53,28 +65,28 @@ export async function receiveAccelebitWebhook(webhookToken: string, rawBody: str
 
 /**
  * The job: find the attempt the webhook names — by its stored payment id, or by its own
- * merchantRef when we never learned the id — re-read that attempt from Accelebit and decide
+ * reference when we never learned the id — re-read that attempt from its gateway and decide
  * like any other path (docs/decisions/0001-attempt-identity.md). A payment that is no attempt
  * of this shop's is ignored.
  */
-export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "box" | "maxAttempts">) {
+export function gatewayEventHandler(deps: () => Pick<ChargeDeps, "gateways" | "box" | "maxAttempts">) {
   return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger, now }) => {
     const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
     if (!event?.objectId) return;
     const processed = () => db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
-    if (event.type.startsWith("refund.")) {
+    if (event.type.toLowerCase().includes("refund")) {
       await hurryRefunds(event.shopId, event.objectId);
       await processed();
       return;
     }
     const attempt =
       (await db().paymentAttempt.findFirst({
-        where: { accelebitPaymentId: event.objectId, paymentSession: { shopId: event.shopId } },
+        where: { gatewayPaymentId: event.objectId, paymentSession: { shopId: event.shopId } },
         include: { paymentSession: true },
       })) ??
       (event.merchantRef
         ? await db().paymentAttempt.findFirst({
-            where: { merchantRef: event.merchantRef, accelebitPaymentId: null, paymentSession: { shopId: event.shopId } },
+            where: { merchantRef: event.merchantRef, gatewayPaymentId: null, paymentSession: { shopId: event.shopId } },
             orderBy: { number: "desc" },
             include: { paymentSession: true },
           })
@@ -85,26 +97,26 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
       return;
     }
     const session = attempt.paymentSession;
-    const { gateway, box, maxAttempts } = deps();
-    const account = await accountForSession({ gateway, box }, session);
+    const { gateways, box, maxAttempts } = deps();
+    const account = await accountForSession({ gateways, box }, session);
     // No usable key: nothing is decided blind; the job (and the sweeper) try again later.
     if (!account.ok) throw new RetryableJobError(`No usable key to re-read the payment: ${account.error.message}`);
     const others = (
-      await db().paymentAttempt.findMany({ where: { paymentSessionId: session.id, id: { not: attempt.id }, accelebitPaymentId: { not: null } } })
-    ).map((a) => a.accelebitPaymentId!);
+      await db().paymentAttempt.findMany({ where: { paymentSessionId: session.id, id: { not: attempt.id }, gatewayPaymentId: { not: null } } })
+    ).map((a) => a.gatewayPaymentId!);
     const read = await readAttempt(account.value, attempt, session, others);
     if (read.kind === "unavailable") {
-      if (read.reason === "NOT_FOUND") logger.warn({ gatewayEventId }, "webhook names a payment Accelebit does not return");
-      else throw new RetryableJobError(`Accelebit ${read.reason} while re-reading the payment`);
+      if (read.reason === "NOT_FOUND") logger.warn({ gatewayEventId }, "webhook names a payment the gateway does not return");
+      else throw new RetryableJobError(`The gateway answered ${read.reason} while re-reading the payment`);
     } else if (read.kind === "fact") {
       await recordEvent(db(), {
         shopId: session.shopId,
         paymentSessionId: session.id,
         kind: "webhook.received",
-        summary: `Accelebit webhook ${event.type} for attempt ${attempt.number}; the payment re-read from Accelebit is ${read.fact.kind === "payment" ? read.fact.status : read.fact.kind}`,
+        summary: `${gatewayOf(gateways, session).displayName} webhook ${event.type} for attempt ${attempt.number}; the payment re-read from ${gatewayOf(gateways, session).displayName} is ${read.fact.kind === "payment" ? read.fact.status : read.fact.kind}`,
         detail: { eventId: event.eventId },
       });
-      const outcome = await applyAttemptFact(session.id, attempt.id, read.fact, { now, maxAttempts });
+      const outcome = await applyAttemptFact(session.id, attempt.id, read.fact, { now, maxAttempts, gateways });
       logger.info({ gatewayEventId, paymentSessionId: session.id, attempt: attempt.number, outcome: outcome.kind }, "webhook settled from Accelebit's record");
     }
     await processed();
@@ -112,17 +124,17 @@ export function accelebitEventHandler(deps: () => Pick<ChargeDeps, "gateway" | "
 }
 
 /**
- * refund.created: Accelebit made a refund. Refunds are settled by their own jobs, which repeat
- * the refund with its Idempotency-Key and so read Accelebit's answer; a refund job of this
- * payment that is waiting for a retry (say after a lost answer) runs now instead of later.
+ * A refund event: the gateway made or moved a refund. Refunds are settled by their own jobs,
+ * which repeat the refund with its idempotency key (or read it back) and so read the gateway's
+ * answer; a refund job of this payment waiting for a retry (say after a lost answer) runs now.
  */
-async function hurryRefunds(shopId: string, accelebitPaymentId: string) {
-  const payment = await db().paymentSession.findFirst({ where: { shopId, accelebitPaymentId }, select: { id: true } });
+async function hurryRefunds(shopId: string, gatewayPaymentId: string) {
+  const payment = await db().paymentSession.findFirst({ where: { shopId, gatewayPaymentId }, select: { id: true } });
   if (!payment) return;
   const [refunds, voids] = await Promise.all([
     db().refundSession.findMany({ where: { paymentSessionId: payment.id, status: "processing" }, select: { id: true } }),
     db().voidSession.findMany({ where: { paymentSessionId: payment.id, status: "processing" }, select: { id: true } }),
   ]);
-  const keys = [...refunds.map((r) => `refund:${r.id}`), ...voids.map((v) => `void-refund:${v.id}`)];
+  const keys = [...refunds.map((r) => jobKeys.refundAtGateway(r.id)), ...voids.map((v) => jobKeys.voidAtGateway(v.id))];
   if (keys.length) await db().job.updateMany({ where: { dedupeKey: { in: keys }, status: "pending" }, data: { runAt: new Date() } });
 }

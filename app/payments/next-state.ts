@@ -9,10 +9,12 @@ import type { PaymentSessionStatus } from "~/payments/session-status";
  * confirmation callback — comes through here, so they cannot disagree.
  */
 
-export type AttemptStatus = "submitted" | "unknown" | "pending_3ds" | "captured" | "authorized" | "failed";
+export type AttemptStatus = "submitted" | "unknown" | "action_required" | "captured" | "authorized" | "failed";
 
 export interface SessionView {
   status: PaymentSessionStatus;
+  /** What the shopper pays with: a declined card and a declined wallet have their own reasons at Shopify. */
+  instrument: "card" | "wallet";
   kind: "sale" | "authorization";
   method: "offsite" | "credit_card";
   /** Merchant-keyed credit-card payment: no shopper to authenticate. */
@@ -22,7 +24,9 @@ export interface SessionView {
   maxAttempts: number;
   /** The shopper's deadline has not passed: they may still try another card. */
   shopperHasTime: boolean;
-  /** The Accelebit payment the session resolved (or is confirming) with. */
+  /** The gateway's name, as merchants read it in messages. */
+  gatewayName: string;
+  /** The gateway payment the session resolved (or is confirming) with. */
   keptPaymentId: string | null;
   /** The latest attempt, for session-level facts (deadlines, the end of the pending window). */
   latest: { status: AttemptStatus; threeDs: boolean; errorName: string | null } | null;
@@ -44,30 +48,31 @@ export interface ThreeDsChallenge {
   parameters?: Record<string, string>;
 }
 
-/** What Accelebit (or the lack of it) says about one attempt. */
+/** What the gateway (or the lack of it) says about one attempt. */
 export type AttemptFact =
-  /** A payment Accelebit returned: the create answer, a lookup or a re-read. */
+  /** A payment the gateway returned: the create answer, a lookup or a re-read. */
   | {
       kind: "payment";
       paymentId: string;
-      status: "captured" | "authorized" | "pending_3ds" | "failed";
+      status: "captured" | "authorized" | "action_required" | "failed";
       amount: string | null;
       provider: string | null;
+      /** Why it failed, in the domain's words (DECLINED, INSUFFICIENT_FUNDS, …) and the gateway's. */
       errorName: string | null;
       errorMessage: string | null;
       threeDs: ThreeDsChallenge | null;
     }
-  /** The create request was declined (a 4xx CARD_DECLINED without a payment record). */
-  | { kind: "declined"; errorName: string; errorMessage: string }
-  /** Accelebit could not take it right now (retries spent) and confirmed nothing was charged. */
+  /** The charge was declined without a payment record (DECLINED or INSUFFICIENT_FUNDS). */
+  | { kind: "declined"; errorName: "DECLINED" | "INSUFFICIENT_FUNDS"; errorMessage: string }
+  /** The gateway could not take it right now (retries spent) and confirmed nothing was charged. */
   | { kind: "not-charged"; errorName: string; errorMessage: string }
   /** Sent, and we cannot tell whether it charged. */
   | { kind: "unknown"; errorName: string; errorMessage: string }
   /** Refused for a reason that is not the card's (a bad key, an invalid request). */
-  | { kind: "refused"; errorName: string; errorMessage: string; merchantKey: boolean }
-  /** Accelebit has no payment for this attempt, and no request of ours can still create one. */
+  | { kind: "refused"; errorName: string; gatewayCode: string | null; errorMessage: string; merchantKey: boolean }
+  /** The gateway has no payment for this attempt, and no request of ours can still create one. */
   | { kind: "no-payment" }
-  /** Nothing was sent: the shop cannot charge this session (no key for its mode, an amount Accelebit cannot express, unreadable card data). */
+  /** Nothing was sent: the shop cannot charge this session (no credentials for its mode, an amount the gateway cannot take, unreadable card data). */
   | { kind: "cannot-charge"; message: string; cardUnreadable?: boolean };
 
 /** What happened to the session itself. */
@@ -136,7 +141,7 @@ const DECIDED: readonly PaymentSessionStatus[] = ["resolving", "rejecting", "res
 const OPEN: readonly PaymentSessionStatus[] = ["awaiting_card", "processing", "three_ds", "pending"];
 
 /** An attempt's status only moves forward: a stale read cannot undo a newer one. */
-const RANK: Record<AttemptStatus, number> = { submitted: 0, unknown: 1, pending_3ds: 2, authorized: 3, captured: 4, failed: 4 };
+const RANK: Record<AttemptStatus, number> = { submitted: 0, unknown: 1, action_required: 2, authorized: 3, captured: 4, failed: 4 };
 
 export function isAttemptSettled(status: AttemptStatus): boolean {
   return status === "captured" || status === "authorized" || status === "failed";
@@ -149,8 +154,8 @@ function attemptUpdateFor(attempt: AttemptView, fact: AttemptFact): AttemptUpdat
         return {
           status: fact.status,
           paymentId: fact.paymentId,
-          ...(fact.status === "pending_3ds" ? { threeDs: true } : {}),
-          ...(fact.status === "failed" ? { errorName: fact.errorName ?? "CARD_DECLINED", errorMessage: fact.errorMessage } : {}),
+          ...(fact.status === "action_required" ? { threeDs: true } : {}),
+          ...(fact.status === "failed" ? { errorName: fact.errorName ?? "DECLINED", errorMessage: fact.errorMessage } : {}),
         };
       case "declined":
       case "not-charged":
@@ -159,7 +164,7 @@ function attemptUpdateFor(attempt: AttemptView, fact: AttemptFact): AttemptUpdat
       case "unknown":
         return { status: "unknown", errorName: fact.errorName, errorMessage: fact.errorMessage };
       case "no-payment":
-        return { status: "failed", errorName: "NO_PAYMENT", errorMessage: "Accelebit has no payment for this attempt" };
+        return { status: "failed", errorName: "NO_PAYMENT", errorMessage: "the gateway has no payment for this attempt" };
       case "cannot-charge":
         return { status: "failed", errorName: fact.cardUnreadable ? "CARD_UNREADABLE" : "NOT_SENT", errorMessage: fact.message };
     }
@@ -179,16 +184,20 @@ function reject(reason: PaymentSessionStateRejectedReason, merchantMessage: stri
   };
 }
 
+const DECLINES = new Set(["DECLINED", "INSUFFICIENT_FUNDS"]);
+
 /** Why the latest attempt failed, in Shopify's words (docs/decisions/0008-reject-reasons-after-3ds.md). */
-function reasonForFailure(threeDs: boolean, errorName: string | null): PaymentSessionStateRejectedReason {
-  if (threeDs && (errorName === "CARD_DECLINED" || errorName === null)) return "AUTHENTICATION_FAILED";
-  if (errorName === "CARD_DECLINED") return "CARD_DECLINED";
+function reasonForFailure(session: SessionView, threeDs: boolean, errorName: string | null): PaymentSessionStateRejectedReason {
+  if (threeDs && (errorName === null || DECLINES.has(errorName))) return "AUTHENTICATION_FAILED";
+  if (errorName === "INSUFFICIENT_FUNDS") return "INSUFFICIENT_FUNDS";
+  if (errorName === "DECLINED") return session.instrument === "wallet" ? "INSTRUMENT_DECLINED" : "CARD_DECLINED";
   return "PROCESSING_ERROR";
 }
 
 const SHOPPER_DECLINED = "Your card was declined. Try another card or contact your bank.";
 const SHOPPER_THREE_DS_FAILED = "Your bank could not confirm this payment. Try again or use another card.";
 const SHOPPER_TRY_LATER = "The payment could not be processed right now. Please try again.";
+const SHOPPER_WALLET_DECLINED = "Your wallet could not pay this amount. Try again or choose another way to pay.";
 
 /** A fact about one attempt. */
 export function decideForAttempt(session: SessionView, attempt: AttemptView, fact: AttemptFact): Decision {
@@ -197,8 +206,8 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
   const threeDs = update?.threeDs ?? attempt.threeDs;
   const paymentId = update?.paymentId ?? attempt.paymentId;
   const label = `Attempt ${attempt.number}`;
-  const said = `${label}: ${describeFact(fact)}`;
-  // The timeline line: what Accelebit said, and why it did not move the session when that needs saying.
+  const said = `${label}: ${describeFact(fact, session.gatewayName)}`;
+  // The timeline line: what the gateway said, and why it did not move the session when that needs saying.
   const made = (part: Omit<Decision, "attempt" | "note">, why?: string): Decision => ({ attempt: update, ...part, note: why ? `${said}; ${why}` : said });
   const nothing = (why?: string): Decision => made({ session: null, effects: [], shopper: UNCHANGED }, why);
 
@@ -220,11 +229,11 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
   }
 
   if (status === "authorized") {
-    // A sale Accelebit only authorized, with no capture endpoint: not money we can promise.
+    // A sale the gateway only authorized and cannot capture: not money we can promise.
     if (attempt.latest && OPEN.includes(session.status) && session.status !== "pending") {
       return made(
         { session: { status: "pending", pending: true }, effects: ["finalize"], shopper: { kind: "pending" } },
-        "only authorized: a sale Accelebit cannot capture",
+        `only authorized: a sale ${session.gatewayName} cannot capture`,
       );
     }
     return nothing();
@@ -232,11 +241,11 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
 
   if (!attempt.latest) return nothing("not the latest attempt: the session does not move");
 
-  if (status === "pending_3ds") {
+  if (status === "action_required") {
     if (session.status !== "processing") return nothing();
     if (session.method === "credit_card" && session.moto) {
       return made(
-        reject("PROCESSING_ERROR", "Accelebit asked for 3-D Secure on a MOTO payment, which has no shopper to authenticate.", ["erase-card"]),
+        reject("PROCESSING_ERROR", `${session.gatewayName} asked for 3-D Secure on a MOTO payment, which has no shopper to authenticate.`, ["erase-card"]),
         "3-D Secure on a MOTO payment",
       );
     }
@@ -257,15 +266,23 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
   // The latest attempt failed.
   if (!OPEN.includes(session.status) || session.status === "awaiting_card") return nothing();
   const errorName = update?.errorName ?? null;
-  const what = fact.kind === "payment" ? `Accelebit reports the payment failed (${errorName ?? "failed"})` : describeFailure(fact);
+  const what =
+    fact.kind === "payment" ? `${session.gatewayName} reports the payment failed (${errorName ?? "failed"})` : describeFailure(fact, session.gatewayName);
   if (fact.kind === "refused" || fact.kind === "cannot-charge") {
-    const message = fact.kind === "refused" ? merchantMessageForRefusal(fact) : `${fact.message}.`;
+    const message = fact.kind === "refused" ? merchantMessageForRefusal(fact, session.gatewayName) : `${fact.message}.`;
     return made(reject("PROCESSING_ERROR", message, ["erase-card"]));
   }
-  const reason = fact.kind === "not-charged" || fact.kind === "no-payment" ? "PROCESSING_ERROR" : reasonForFailure(threeDs, errorName);
+  const reason = fact.kind === "not-charged" || fact.kind === "no-payment" ? "PROCESSING_ERROR" : reasonForFailure(session, threeDs, errorName);
   const mayRetry = session.method === "offsite" && session.status !== "pending" && session.attempts < session.maxAttempts && session.shopperHasTime;
   if (mayRetry) {
-    const message = reason === "AUTHENTICATION_FAILED" ? SHOPPER_THREE_DS_FAILED : reason === "CARD_DECLINED" ? SHOPPER_DECLINED : SHOPPER_TRY_LATER;
+    const message =
+      reason === "AUTHENTICATION_FAILED"
+        ? SHOPPER_THREE_DS_FAILED
+        : reason === "CARD_DECLINED" || reason === "INSTRUMENT_DECLINED" || reason === "INSUFFICIENT_FUNDS"
+          ? session.instrument === "wallet"
+            ? SHOPPER_WALLET_DECLINED
+            : SHOPPER_DECLINED
+          : SHOPPER_TRY_LATER;
     return made({ session: { status: "awaiting_card" }, effects: [], shopper: { kind: "try-again", message } });
   }
   const context =
@@ -287,7 +304,7 @@ export function decideForSession(session: SessionView, fact: SessionFact): Decis
     case "deadline": {
       if (session.status === "awaiting_card") {
         if (!latest) return made(reject("CANCELLED_PAYMENT", "The shopper left the card page without paying."), "The shopper left without paying; rejecting");
-        const reason = reasonForFailure(latest.threeDs, latest.errorName);
+        const reason = reasonForFailure(session, latest.threeDs, latest.errorName);
         return made(
           reject(reason, `The shopper left after ${session.attempts} failed card attempt(s) (last: ${latest.errorName ?? "failed"}).`),
           `The shopper left after a failed attempt; rejecting (${reason})`,
@@ -296,7 +313,7 @@ export function decideForSession(session: SessionView, fact: SessionFact): Decis
       if (session.status === "processing" && session.method === "credit_card" && !latest) {
         // The charge job never got to send the card (the sweeper asks only once the sealed card is gone).
         return made(
-          reject("PROCESSING_ERROR", "The card could not be charged before its data expired; nothing was sent to Accelebit."),
+          reject("PROCESSING_ERROR", `The card could not be charged before its data expired; nothing was sent to ${session.gatewayName}.`),
           "The card was never charged; rejecting",
         );
       }
@@ -317,15 +334,15 @@ export function decideForSession(session: SessionView, fact: SessionFact): Decis
     }
     case "pending-window-over": {
       if (session.status !== "pending") return nothing("Pending window over");
-      if (latest?.status === "pending_3ds") {
+      if (latest?.status === "action_required") {
         return made(
-          reject("CANCELLED_PAYMENT", "The shopper never finished 3-D Secure; Accelebit has no outcome at the end of Shopify's pending window."),
+          reject("CANCELLED_PAYMENT", `The shopper never finished 3-D Secure; ${session.gatewayName} has no outcome at the end of Shopify's pending window.`),
           "3-D Secure never finished; rejecting before Shopify's pending window ends",
         );
       }
       return made(
-        reject("PROCESSING_ERROR", "Accelebit never confirmed an outcome for this payment before Shopify's pending window ended."),
-        "No outcome from Accelebit; rejecting before Shopify's pending window ends",
+        reject("PROCESSING_ERROR", `${session.gatewayName} never confirmed an outcome for this payment before Shopify's pending window ended.`),
+        `No outcome from ${session.gatewayName}; rejecting before Shopify's pending window ends`,
       );
     }
     case "confirmation": {
@@ -334,18 +351,18 @@ export function decideForSession(session: SessionView, fact: SessionFact): Decis
       if (fact.confirmed)
         return made({ session: { status: "resolving" }, effects: ["finalize"], shopper: { kind: "resolving" } }, "Shopify confirmed the payment; resolving");
       return made(
-        reject("CONFIRMATION_REJECTED", "Shopify refused the confirmation; the payment is refunded at Accelebit.", ["refund-kept"]),
+        reject("CONFIRMATION_REJECTED", `Shopify refused the confirmation; the payment is refunded at ${session.gatewayName}.`, ["refund-kept"]),
         "Shopify refused the confirmation; rejecting and refunding the payment",
       );
     }
   }
 }
 
-/** What Accelebit said, in the words the timeline has always used. */
-function describeFact(fact: AttemptFact): string {
+/** What the gateway said, in the words the timeline has always used. */
+function describeFact(fact: AttemptFact, gatewayName: string): string {
   switch (fact.kind) {
     case "payment":
-      return `Accelebit reports ${fact.status}${fact.status === "failed" && fact.errorName ? ` (${fact.errorName})` : ""}`;
+      return `${gatewayName} reports ${fact.status}${fact.status === "failed" && fact.errorName ? ` (${fact.errorName})` : ""}`;
     case "declined":
     case "refused":
       return `${fact.errorName} (terminal)`;
@@ -354,22 +371,22 @@ function describeFact(fact: AttemptFact): string {
     case "unknown":
       return `${fact.errorName} (outcome unknown)`;
     case "no-payment":
-      return "Accelebit has no payment for this attempt";
+      return "the gateway has no payment for this attempt";
     case "cannot-charge":
       return `not sent: ${fact.message}`;
   }
 }
 
-function describeFailure(fact: Exclude<AttemptFact, { kind: "payment" }>): string {
+function describeFailure(fact: Exclude<AttemptFact, { kind: "payment" }>, gatewayName: string): string {
   switch (fact.kind) {
     case "declined":
-      return `Accelebit declined the card (${fact.errorName})`;
+      return `declined (${fact.errorName})`;
     case "not-charged":
-      return `Accelebit could not process the payment (${fact.errorName}); nothing was charged`;
+      return `${gatewayName} could not process the payment (${fact.errorName}); nothing was charged`;
     case "no-payment":
-      return "Accelebit has no payment for this attempt: nothing was charged";
+      return `${gatewayName} has no payment for this attempt: nothing was charged`;
     case "refused":
-      return `Accelebit refused the request (${fact.errorName})`;
+      return `${gatewayName} refused the request (${fact.errorName})`;
     case "cannot-charge":
       return fact.message;
     case "unknown":
@@ -377,7 +394,8 @@ function describeFailure(fact: Exclude<AttemptFact, { kind: "payment" }>): strin
   }
 }
 
-function merchantMessageForRefusal(fact: Extract<AttemptFact, { kind: "refused" }>): string {
-  if (fact.merchantKey) return "Accelebit refused the shop's API key (UNAUTHORIZED). Update the key on the Accelebit settings page.";
-  return `Accelebit: ${fact.errorName}. ${fact.errorMessage}`;
+function merchantMessageForRefusal(fact: Extract<AttemptFact, { kind: "refused" }>, gatewayName: string): string {
+  if (fact.merchantKey)
+    return `${gatewayName} refused the shop's API key (${fact.gatewayCode ?? fact.errorName}). Update the key on the ${gatewayName} settings page.`;
+  return `${gatewayName}: ${fact.gatewayCode ?? fact.errorName}. ${fact.errorMessage}`;
 }

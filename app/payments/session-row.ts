@@ -1,6 +1,6 @@
-import type { AmountFormatError, Result } from "~/accelebit";
 import { nextCheckFor } from "~/payments/check-schedule";
-import { rejectReasonFor } from "~/payments/reject-reasons";
+import type { PaymentGateway } from "~/payments/gateway/port";
+import { parseMoney } from "~/payments/money";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
 
 /** What every payment session request (offsite or card) shares. */
@@ -12,24 +12,27 @@ type CommonBody = Pick<
 /**
  * The PaymentSession columns both intakes fill the same way from Shopify's request: its ids,
  * the money, the customer (for billing; erased by customers/redact) and the request's headers.
- * An amount Accelebit cannot express makes the session `rejecting` from the start, with the reason.
+ * An amount the session's gateway cannot take makes the session `rejecting` from the start,
+ * with the reason (Shopify needs our 2xx before it accepts a reject).
  */
 export function paymentSessionRow(
   shopId: string,
   headers: SessionHeaders,
   body: CommonBody,
-  amount: Result<string, AmountFormatError>,
+  gateway: Pick<PaymentGateway, "id" | "displayName" | "amountProblem">,
   openStatus: "awaiting_card" | "processing",
   { now, abandonAfterMs }: { now: Date; abandonAfterMs: number },
 ) {
   const billing = body.customer?.billing_address ?? null;
-  const status = amount.ok ? openStatus : "rejecting";
+  const problem = amountProblem(body.amount, body.currency, gateway);
+  const status = problem === null ? openStatus : "rejecting";
   // The shopper's deadline, and the sweeper's first look (docs/decisions/0004-one-sweeper.md).
   const deadlineAt = new Date(now.getTime() + abandonAfterMs);
   return {
     deadlineAt,
-    nextCheckAt: amount.ok ? nextCheckFor(openStatus, deadlineAt, undefined, now) : null,
+    nextCheckAt: problem === null ? nextCheckFor(openStatus, deadlineAt, undefined, now) : null,
     shopId,
+    gateway: gateway.id,
     shopifyId: body.id,
     gid: body.gid,
     group: body.group,
@@ -39,8 +42,8 @@ export function paymentSessionRow(
     currency: body.currency,
     test: body.test,
     status,
-    rejectReason: amount.ok ? null : rejectReasonFor({ kind: "unsupported-currency" }),
-    merchantMessage: amount.ok ? null : `Accelebit cannot take this payment: ${amount.error.message}.`,
+    rejectReason: problem === null ? null : ("INVALID_CURRENCY" as const),
+    merchantMessage: problem === null ? null : `${gateway.displayName} cannot take this payment: ${problem}.`,
     proposedAt: body.proposed_at ? new Date(body.proposed_at) : null,
     merchantLocale: body.merchant_locale ?? null,
     customerEmail: body.customer?.email ?? null,
@@ -49,4 +52,10 @@ export function paymentSessionRow(
     shopifyRequestId: headers.requestId,
     apiVersion: headers.apiVersion,
   };
+}
+
+/** Why the gateway cannot take this amount, or null when it can. */
+function amountProblem(decimal: string, currency: string, gateway: Pick<PaymentGateway, "amountProblem">): string | null {
+  const money = parseMoney(decimal, currency);
+  return money.ok ? gateway.amountProblem(money.value) : money.error.message;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { AccelebitAccount, KeySelectionError, Result } from "~/accelebit";
+import type { Result } from "~/lib/result";
+import type { CredentialProblem, GatewayAccount } from "~/payments/gateway/port";
 import { db, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler } from "~/jobs";
 import { logger as rootLogger, type Logger } from "~/lib/logger";
@@ -29,7 +30,7 @@ export const PENDING_WINDOW_MARGIN_MS = 60 * 60_000;
 export const WATCH_FOR_MS = 25 * 60 * 60_000;
 const MAX_BACKOFF_MS = 2 * 60 * 60_000;
 
-export type SweepDeps = Pick<ChargeDeps, "gateway" | "box" | "maxAttempts">;
+export type SweepDeps = Pick<ChargeDeps, "gateways" | "box" | "maxAttempts">;
 
 export function scheduleReconciler(client: Prisma.TransactionClient, now = new Date()) {
   const slot = Math.floor(now.getTime() / RECONCILE_EVERY_MS) + 1;
@@ -77,7 +78,7 @@ export async function sweep(deps: SweepDeps, now: Date, options: { batch?: numbe
   const report: SweepReport = { checked: 0, settled: 0, failed: 0, erasedCards: 0 };
   // Whatever happened to a charge job, no sealed card outlives its window (docs/decisions/0006-card-payload-lifetime.md).
   report.erasedCards = (await db().cardPayload.deleteMany({ where: { expiresAt: { lte: now } } })).count;
-  const accounts = new Map<string, Promise<Result<AccelebitAccount, KeySelectionError>>>();
+  const accounts = new Map<string, Promise<Result<GatewayAccount, CredentialProblem>>>();
   const account = (session: DueSession) => {
     const key = `${session.shopId}:${session.test}`;
     if (!accounts.has(key)) accounts.set(key, accountForSession(deps, session));
@@ -89,7 +90,7 @@ export async function sweep(deps: SweepDeps, now: Date, options: { batch?: numbe
       report.checked++;
       let settled = false;
       try {
-        settled = await checkSession(session, { now, maxAttempts: deps.maxAttempts }, () => account(session));
+        settled = await checkSession(session, { now, maxAttempts: deps.maxAttempts, gateways: deps.gateways }, () => account(session));
       } catch (error) {
         report.failed++;
         logger.warn({ paymentSessionId: session.id, errorName: error instanceof Error ? error.name : typeof error }, "sweeper could not check a session");
@@ -126,7 +127,7 @@ async function backOff(session: DueSession, now: Date) {
 const isDecided = (status: string) => status === "resolving" || status === "rejecting" || status === "resolved" || status === "rejected";
 
 /** Settles what can be settled of one session; true when it moved. */
-async function checkSession(session: DueSession, context: ApplyContext, account: () => Promise<Result<AccelebitAccount, KeySelectionError>>): Promise<boolean> {
+async function checkSession(session: DueSession, context: ApplyContext, account: () => Promise<Result<GatewayAccount, CredentialProblem>>): Promise<boolean> {
   const { now } = context;
   const latest = session.attempts.at(-1);
   const deadlinePassed = session.deadlineAt !== null && now >= session.deadlineAt;
@@ -139,7 +140,7 @@ async function checkSession(session: DueSession, context: ApplyContext, account:
     const selected = await account();
     // No usable key: nothing is decided blind (docs/decisions/0005-reads-never-reject-blind.md).
     if (!selected.ok) return null;
-    const others = session.attempts.filter((a) => a.id !== latest.id && a.accelebitPaymentId).map((a) => a.accelebitPaymentId!);
+    const others = session.attempts.filter((a) => a.id !== latest.id && a.gatewayPaymentId).map((a) => a.gatewayPaymentId!);
     const read = await readAttempt(selected.value, latest, session, others);
     if (read.kind === "fact") return read.fact;
     return read.kind === "absent" && absentMeansNothing ? { kind: "no-payment" } : null;
@@ -187,7 +188,7 @@ async function checkSession(session: DueSession, context: ApplyContext, account:
 
     case "pending": {
       const stale = !latest || now.getTime() - latest.updatedAt.getTime() >= STUCK_AFTER_MS;
-      const { settled } = await applyRead(stale && latest?.status !== "pending_3ds");
+      const { settled } = await applyRead(stale && latest?.status !== "action_required");
       const windowOver = session.pendingExpiresAt !== null && now.getTime() >= session.pendingExpiresAt.getTime() - PENDING_WINDOW_MARGIN_MS;
       if (windowOver && (await stillStatus()) === "pending")
         return moved(await applySessionFact(session.id, { kind: "pending-window-over" }, context)) || settled;

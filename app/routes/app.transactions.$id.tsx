@@ -93,7 +93,7 @@ export default function TransactionPage() {
               <Fact label="Kind" value={t.kind} />
               <Fact label="Shopify payment ID" value={t.shopifyId} testId="shopify-id" />
               <Fact label="Checkout group" value={t.group} />
-              <Fact label="Accelebit ID" value={t.accelebitPaymentId} testId="accelebit-id" />
+              <Fact label="Accelebit ID" value={t.gatewayPaymentId} testId="accelebit-id" />
               <Fact label="Provider" value={t.provider} />
               <Fact label="Accelebit status" value={t.gatewayStatus} />
               <Fact label="Shopify state" value={t.shopifyState} />
@@ -183,7 +183,7 @@ function Attempts({ attempts }: { attempts: TransactionDetail["attempts"] }) {
             [a.cardBrand, a.cardLast4 && `•••• ${a.cardLast4}`].filter(Boolean).join(" ") || "—",
             a.status,
             a.errorName ?? "—",
-            a.accelebitPaymentId ?? "—",
+            a.gatewayPaymentId ?? "—",
           ])}
         />
       </BlockStack>
@@ -207,7 +207,7 @@ function Finalized({ title, rows }: { title: string; rows: TransactionDetail["re
             r.shopifyId,
             r.amount ?? "—",
             r.statusLabel,
-            [r.accelebitRefundId && `Accelebit refund ${r.accelebitRefundId}`, r.merchantMessage].filter(Boolean).join(" · ") || "—",
+            [r.gatewayRecordId && `Gateway refund ${r.gatewayRecordId}`, r.merchantMessage].filter(Boolean).join(" · ") || "—",
           ])}
         />
       </BlockStack>

@@ -229,7 +229,7 @@ export default function TransactionsPage() {
                     ))}
                   </InlineStack>
                 </IndexTable.Cell>
-                <IndexTable.Cell>{row.accelebitPaymentId ?? "—"}</IndexTable.Cell>
+                <IndexTable.Cell>{row.gatewayPaymentId ?? "—"}</IndexTable.Cell>
                 <IndexTable.Cell>{row.provider ?? "—"}</IndexTable.Cell>
               </IndexTable.Row>
             ))}

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { chargeDeps } from "~/payments/charge-deps.server";
 import { captureSessionBody } from "~/payments/finalized-session-request";
-import { plainText as text } from "~/lib/http.server";
-import { answerSessionRequest } from "~/payments/finalized-sessions.server";
 import { receiveCaptureSession } from "~/payments/captures.server";
+import { answerSessionRequest, methodNotAllowed } from "~/payments/session-route.server";
 
-/** Shopify's capture_session_url: validate, store idempotently, answer 201 with an empty body; a job finishes it. */
+/** Shopify's capture_session_url of the Accelebit extensions: validate, store idempotently, answer 201 with an empty body; a job finishes it. */
 export function action({ request }: ActionFunctionArgs) {
-  return answerSessionRequest(request, captureSessionBody, "capture session", (headers, body) => receiveCaptureSession(headers, body));
+  return answerSessionRequest(request, captureSessionBody, "capture session", (headers, body) =>
+    receiveCaptureSession(headers, body, "accelebit", chargeDeps()),
+  );
 }
 
-export function loader() {
-  return text("Method not allowed", 405);
-}
+export const loader = methodNotAllowed;

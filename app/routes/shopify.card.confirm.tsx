@@ -1,29 +1,18 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { wakeWorker } from "~/background.server";
 import { receiveConfirmation } from "~/payments/card/confirmation.server";
-import { plainText as text, readJsonBody } from "~/lib/http.server";
 import { confirmationCallbackBody } from "~/payments/card/request";
-import { describeIssues, readSessionHeaders } from "~/payments/session-request";
+import { chargeDeps } from "~/payments/charge-deps.server";
+import { answerSessionRequest, methodNotAllowed } from "~/payments/session-route.server";
 
-/** Shopify's card requests are a few kilobytes; refuse anything far larger before parsing. */
-const MAX_CARD_REQUEST_BYTES = 64 * 1024;
-
-/** Shopify's confirmation_callback_url: the answer to our paymentSessionConfirm (reference §3.4). */
+/** Shopify's confirmation_callback_url: the answer to our paymentSessionConfirm. */
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return text("Method not allowed", 405);
-  const headers = readSessionHeaders(request);
-  if (!headers.success) return text(`Invalid headers: ${describeIssues(headers.error)}`, 400);
-  const read = await readJsonBody(request, MAX_CARD_REQUEST_BYTES);
-  if (!read.ok) return read.response;
-  const body = confirmationCallbackBody.safeParse(read.json);
-  if (!body.success) return text(`Invalid confirmation: ${describeIssues(body.error)}`, 422);
-  const answer = await receiveConfirmation(headers.data, body.data);
-  if (answer.status >= 300) return text(answer.body, answer.status);
+  const response = await answerSessionRequest(request, confirmationCallbackBody, "confirmation", (headers, body) =>
+    receiveConfirmation(headers, body, chargeDeps()),
+  );
   // Shopify has our answer to the session request long ago: the decision may be delivered now.
-  wakeWorker();
-  return new Response(null, { status: answer.status });
+  if (response.status < 300) wakeWorker();
+  return response;
 }
 
-export function loader() {
-  return text("Method not allowed", 405);
-}
+export const loader = methodNotAllowed;

@@ -1,14 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { chargeDeps } from "~/payments/charge-deps.server";
 import { refundSessionBody } from "~/payments/finalized-session-request";
-import { plainText as text } from "~/lib/http.server";
-import { answerSessionRequest } from "~/payments/finalized-sessions.server";
 import { receiveRefundSession } from "~/payments/refunds.server";
+import { answerSessionRequest, methodNotAllowed } from "~/payments/session-route.server";
 
-/** Shopify's refund_session_url: validate, store idempotently, answer 201 with an empty body; a job finishes it. */
+/** Shopify's refund_session_url of the Accelebit extensions: validate, store idempotently, answer 201 with an empty body; a job finishes it. */
 export function action({ request }: ActionFunctionArgs) {
-  return answerSessionRequest(request, refundSessionBody, "refund session", (headers, body) => receiveRefundSession(headers, body));
+  return answerSessionRequest(request, refundSessionBody, "refund session", (headers, body) => receiveRefundSession(headers, body, "accelebit", chargeDeps()));
 }
 
-export function loader() {
-  return text("Method not allowed", 405);
-}
+export const loader = methodNotAllowed;

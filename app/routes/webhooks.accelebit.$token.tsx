@@ -2,14 +2,14 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { wakeWorker } from "~/background.server";
 import { plainText, readBodyText } from "~/lib/http.server";
 import { isUrlToken } from "~/lib/text";
-import { secretBox } from "~/lib/secret-box.server";
-import { receiveAccelebitWebhook } from "~/payments/gateway-events.server";
+import { chargeDeps } from "~/payments/charge-deps.server";
+import { receiveGatewayWebhook } from "~/payments/gateway-events.server";
 
 /** Accelebit webhooks for one shop: the path's token says which shop (shown on its setup page). */
 export async function action({ request, params }: ActionFunctionArgs) {
   if (!isUrlToken(params.token ?? "")) return plainText("Unknown webhook URL", 404);
   const rawBody = await readBodyText(request, 256 * 1024);
-  const answer = await receiveAccelebitWebhook(params.token ?? "", rawBody, request.headers, secretBox());
+  const answer = await receiveGatewayWebhook("accelebit", params.token ?? "", rawBody, request.headers, chargeDeps());
   if (answer.status === 200) wakeWorker();
   return new Response(answer.body, { status: answer.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

@@ -51,7 +51,9 @@ beforeAll(async () => {
   const { createWorker } = await import("~/jobs");
   const { logger } = await import("~/lib/logger");
   worker = createWorker({ handlers: background.JOB_HANDLERS, logger, now: () => new Date(clock), workerId: "captures-voids-test" });
-  messages = { ...(await import("~/payments/captures.server")), ...(await import("~/payments/voids.server")) };
+  const { delayedCaptureUnsupported } = await import("~/payments/captures.server");
+  const { voidUnsupported } = await import("~/payments/voids.server");
+  messages = { DELAYED_CAPTURE_UNSUPPORTED: delayedCaptureUnsupported("Accelebit"), VOID_UNSUPPORTED: voidUnsupported("Accelebit") };
 });
 
 afterAll(async () => {
@@ -75,7 +77,7 @@ async function authorizedPayment(card = CAPTURED_CARD) {
   await fetch((delivery.body as { redirect_url: string }).redirect_url, { method: "POST", body: new URLSearchParams(card), redirect: "manual" });
   await expect.poll(() => shopify.sessionState(request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
   const stored = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
-  return { request, stored, accelebitPaymentId: stored.accelebitPaymentId! };
+  return { request, stored, gatewayPaymentId: stored.gatewayPaymentId! };
 }
 type Payment = Awaited<ReturnType<typeof authorizedPayment>>;
 
@@ -94,7 +96,7 @@ async function voidPayment(payment: Payment) {
 }
 
 const mutationsFor = (gid: string) => shopify.mutations.filter((m) => m.sessionGid === gid);
-const refundsOf = (payment: Payment) => sandbox.refunds(KEY).filter((r) => r.transactionId === payment.accelebitPaymentId);
+const refundsOf = (payment: Payment) => sandbox.refunds(KEY).filter((r) => r.transactionId === payment.gatewayPaymentId);
 const gatewayCalls = () => sandbox.requests().length;
 
 function expectApplied(gid: string, field: string, variables: Record<string, unknown>) {

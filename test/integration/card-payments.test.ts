@@ -162,7 +162,7 @@ describe("credit-card payment sessions", () => {
     const reject = applied(request.gid, "paymentSessionReject")[0]!;
     expect(reject.variables).toMatchObject({ reason: { code: "CONFIRMATION_REJECTED" }, authentication: { authenticationData: { transStatus: "Y" } } });
     const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
-    await expect.poll(() => sandbox.refunds(KEY).filter((r) => r.transactionId === session.accelebitPaymentId).length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => sandbox.refunds(KEY).filter((r) => r.transactionId === session.gatewayPaymentId).length, { timeout: 20_000 }).toBe(1);
     expect(sandbox.requests().find((r) => r.path === "/v1/refunds" && r.idempotencyKey === `shopify-${request.id}-attempt-1-refund`)).toBeDefined();
   });
 

@@ -67,7 +67,7 @@ async function abandonedThreeDs() {
   const challengeUrl = await threeDsChallengeUrl(res);
   const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
   expect(session.status).toBe("three_ds");
-  return { request, challengeUrl, paymentId: session.accelebitPaymentId! };
+  return { request, challengeUrl, paymentId: session.gatewayPaymentId! };
 }
 
 /** The bank's side of 3-D Secure, done without the shopper's browser ever coming back to us. */
@@ -162,7 +162,7 @@ describe("Accelebit webhooks", () => {
     expect(job.status).toBe("pending");
     expect(job.runAt.getTime()).toBeGreaterThan(Date.now());
 
-    const accelebitPayment = (await db().paymentSession.findFirstOrThrow({ where: { shopifyId: payment.id } })).accelebitPaymentId!;
+    const accelebitPayment = (await db().paymentSession.findFirstOrThrow({ where: { shopifyId: payment.id } })).gatewayPaymentId!;
     expect((await signedDelivery({ id: "evt_refund_1", type: "refund.created", data: { id: "r-1", transactionId: accelebitPayment } })).status).toBe(200);
     await runJobs(); // no clock moved: the refund job runs because the webhook hurried it
     await runJobs();

@@ -46,7 +46,8 @@ describe("OAuth install", () => {
 
     const shop = await db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
     expect(shop.active).toBe(true);
-    expect(shop.webhookToken.length).toBeGreaterThanOrEqual(24);
+    const gateway = await db().shopGateway.findFirstOrThrow({ where: { shopId: shop.id, gateway: "accelebit" } });
+    expect(gateway.webhookToken.length).toBeGreaterThanOrEqual(24);
   });
 
   it("refuses an invalid shop parameter with 400 and stores nothing", async () => {

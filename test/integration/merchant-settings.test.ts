@@ -69,7 +69,25 @@ function save(shop: string, fields: Record<string, string>) {
     merchantRequest(shop, "/app?index", { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
   );
 }
-const settingsOf = async (shop: string) => db().shopSettings.findFirst({ where: { shop: { domain: shop } } });
+/** What the shop has stored of its Accelebit set-up (settings, credentials per mode, webhook secret), or null before any save. */
+const settingsOf = async (shop: string) => {
+  const row = await db().shop.findUnique({
+    where: { domain: shop },
+    include: { settings: true, credentials: { where: { gateway: "accelebit" } }, gateways: true },
+  });
+  if (!row || (!row.settings && row.credentials.length === 0)) return null;
+  const credential = (mode: string) => row.credentials.find((c) => c.mode === mode);
+  return {
+    shopId: row.id,
+    ready: row.settings?.ready ?? false,
+    externalHandle: row.settings?.externalHandle ?? null,
+    testApiKeyLast4: credential("test")?.secretLast4 ?? null,
+    testApiKeyCiphertext: credential("test")?.secretCiphertext ?? null,
+    liveApiKeyLast4: credential("live")?.secretLast4 ?? null,
+    liveApiKeyCiphertext: credential("live")?.secretCiphertext ?? null,
+    webhookSecretCiphertext: row.gateways.find((g) => g.gateway === "accelebit")?.webhookSecretCiphertext ?? null,
+  };
+};
 const configureCalls = (shop: string) => shopify.mutations.filter((m) => m.field === "paymentsAppConfigure" && m.shop === shop);
 
 describe("merchant setup page", () => {
@@ -156,10 +174,10 @@ describe("merchant setup page", () => {
         }
       }
     }
-    const { gatewayKeyFor } = await import("~/merchants/settings.server");
+    const { loadCredentials } = await import("~/merchants/credentials.server");
     const { secretBox } = await import("~/lib/secret-box.server");
-    expect(await gatewayKeyFor(stored.shopId, "test", secretBox())).toBe(GOOD_TEST_KEY);
-    expect(await gatewayKeyFor(stored.shopId, "live", secretBox())).toBe(GOOD_LIVE_KEY);
+    expect((await loadCredentials(stored.shopId, "accelebit", "test", secretBox()))?.secret).toBe(GOOD_TEST_KEY);
+    expect((await loadCredentials(stored.shopId, "accelebit", "live", secretBox()))?.secret).toBe(GOOD_LIVE_KEY);
   });
 
   it("the page shows only the last four characters of saved keys", async () => {

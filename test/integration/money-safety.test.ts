@@ -171,7 +171,7 @@ describe("a decline, then a charge whose answer is lost", () => {
       [`${request.id}-attempt-1`, "failed"],
       [`${request.id}-attempt-2`, "captured"],
     ]);
-    expect(row.accelebitPaymentId).toBe(captures(request.id)[0]!.id);
+    expect(row.gatewayPaymentId).toBe(captures(request.id)[0]!.id);
   });
 });
 
@@ -181,15 +181,15 @@ describe("1. a declined attempt's payment id is stored on its attempt", () => {
     const first = await offsiteSession();
     await charge.submitCard(first.token, form(PAN.declined), null, deps);
     const [failed] = attemptsAtAccelebit(first.request.id);
-    expect((await session(first.id)).attempts[0]!.accelebitPaymentId).toBe(failed!.id);
+    expect((await session(first.id)).attempts[0]!.gatewayPaymentId).toBe(failed!.id);
 
     sandbox.setBehaviour({ declineStyle: "error_400" });
     const second = await offsiteSession();
     await charge.submitCard(second.token, form(PAN.declined), null, deps);
-    expect((await session(second.id)).attempts[0]!.accelebitPaymentId).toBeNull();
+    expect((await session(second.id)).attempts[0]!.gatewayPaymentId).toBeNull();
     await sandbox.releaseWebhooks();
     await runJobs();
-    expect((await session(second.id)).attempts[0]!.accelebitPaymentId).toBe(attemptsAtAccelebit(second.request.id)[0]!.id);
+    expect((await session(second.id)).attempts[0]!.gatewayPaymentId).toBe(attemptsAtAccelebit(second.request.id)[0]!.id);
     expect((await session(second.id)).status).toBe("awaiting_card");
   });
 });
@@ -215,9 +215,9 @@ describe("2. a read is applied to the attempt it names", () => {
       .requests()
       .slice(before)
       .filter((r) => r.method === "GET");
-    expect(reads.map((r) => r.path)).toEqual([`/v1/payments/${row.attempts[1]!.accelebitPaymentId}`]);
+    expect(reads.map((r) => r.path)).toEqual([`/v1/payments/${row.attempts[1]!.gatewayPaymentId}`]);
 
-    expect(sandbox.answerChallenge(KEY, row.attempts[1]!.accelebitPaymentId!, "approve")).toBe(true);
+    expect(sandbox.answerChallenge(KEY, row.attempts[1]!.gatewayPaymentId!, "approve")).toBe(true);
     expect(await charge.finishThreeDs(token, deps)).toEqual({ kind: "resolving" });
     await runJobs();
     row = await session(id);
@@ -230,7 +230,7 @@ describe("3. a credit card passes 3-D Secure and the shopper never comes back", 
   it.each(["webhook", "sweeper"] as const)("the %s finishes it exactly as the return would: confirm, then resolve with authentication", async (path) => {
     const { request, id } = await cardSession(PAN.threeDs);
     await runJobs(); // charge → 3-D Secure → paymentSessionRedirect
-    const payment = (await session(id)).attempts[0]!.accelebitPaymentId!;
+    const payment = (await session(id)).attempts[0]!.gatewayPaymentId!;
     expect(sandbox.answerChallenge(KEY, payment, "approve")).toBe(true);
     if (path === "webhook") {
       await sandbox.releaseWebhooks();
@@ -268,7 +268,7 @@ describe("4. offsite 3-D Secure abandoned", () => {
     expect(applied(request.gid, "paymentSessionPending")).toHaveLength(1);
     await sweepAt(45);
     expect((await session(id)).status).toBe("pending");
-    sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.accelebitPaymentId!, "fail");
+    sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.gatewayPaymentId!, "fail");
     await sandbox.releaseWebhooks();
     await runJobs();
     expect((await session(id)).status).toBe("rejected");
@@ -276,14 +276,17 @@ describe("4. offsite 3-D Secure abandoned", () => {
   });
 
   it("sessions the sweeper cannot settle go to the back: 150 of a shop without a key, one of them undecryptable, do not hold up another shop's session", async () => {
-    const other = await db().shop.create({ data: { domain: "keyless-shop.myshopify.com", webhookToken: randomBytes(16).toString("hex") } });
-    await db().shopSettings.create({ data: { shopId: other.id, testApiKeyCiphertext: "v1:not-a-real:ciphertext:at:all", ready: true } });
+    const other = await db().shop.create({ data: { domain: "keyless-shop.myshopify.com" } });
+    await db().shopSettings.create({ data: { shopId: other.id, ready: true } });
+    await db().gatewayCredential.create({
+      data: { shopId: other.id, gateway: "accelebit", mode: "test", secretCiphertext: "v1:not-a-real:ciphertext:at:all", secretLast4: "0000" },
+    });
     // Each waits for an outcome Accelebit must be asked about: with this shop's key, it cannot be.
     await seedStuckSessions(other.id, "stuck");
     const { request, token } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
     const good = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
-    sandbox.answerChallenge(KEY, good.accelebitPaymentId!, "approve");
+    sandbox.answerChallenge(KEY, good.gatewayPaymentId!, "approve");
 
     try {
       const first = await sweepAt(11);
@@ -313,18 +316,19 @@ describe("4. offsite 3-D Secure abandoned", () => {
 describe("5. a key removed while the shopper is at their bank", () => {
   it("rejects nothing without Accelebit's word; once the key is back the capture resolves", async () => {
     const { secretBox } = await import("~/lib/secret-box.server");
-    const { secretContext } = await import("~/merchants/settings.server");
+    const { removeCredentials, saveCredentials } = await import("~/merchants/credentials.server");
+    const key = { shopId, gateway: "accelebit", mode: "test" } as const;
     const { request, token, id } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
-    await db().shopSettings.update({ where: { shopId }, data: { testApiKeyCiphertext: null } });
-    sandbox.answerChallenge(KEY, (await session(id)).accelebitPaymentId!, "approve");
+    await removeCredentials(db(), key);
+    sandbox.answerChallenge(KEY, (await session(id)).gatewayPaymentId!, "approve");
     expect(await charge.finishThreeDs(token, deps)).toEqual({ kind: "still-pending" });
     await sandbox.releaseWebhooks();
     await sweepAt(31); // no key: the webhook job and the sweeper wait; the deadline only makes it pending
     expect(applied(request.gid, "paymentSessionReject")).toHaveLength(0);
     expect((await session(id)).status).toBe("pending");
 
-    await db().shopSettings.update({ where: { shopId }, data: { testApiKeyCiphertext: secretBox().encrypt(KEY, secretContext(shopId, "test-key")) } });
+    await saveCredentials(db(), secretBox(), key, { secret: KEY, publicId: null });
     await sweepAt(40);
     expect((await session(id)).status).toBe("resolved");
     expect(applied(request.gid).map((m) => m.field)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
@@ -412,7 +416,7 @@ describe("the same bugs through other doors (each of these failed on the code be
   it("2b. point 2 through a path the old code can reach: attempt 1 failed its 3-D Secure (its id is stored), attempt 2 is in 3-D Secure, attempt 1's payment.failed arrives late", async () => {
     const { id, token } = await offsiteSession();
     expect((await charge.submitCard(token, form(PAN.threeDs), null, deps)).kind).toBe("three-ds");
-    const first = (await session(id)).attempts[0]!.accelebitPaymentId!;
+    const first = (await session(id)).attempts[0]!.gatewayPaymentId!;
     expect(sandbox.answerChallenge(KEY, first, "fail")).toBe(true);
     expect(await charge.finishThreeDs(token, deps)).toMatchObject({ kind: "try-again" }); // the shopper is back and told to try again
     expect((await charge.submitCard(token, form(PAN.threeDs), null, deps)).kind).toBe("three-ds");
@@ -427,7 +431,7 @@ describe("the same bugs through other doors (each of these failed on the code be
   it("2c. the reconciler's fallback: attempt 2's answer is lost (no id), the pass reads the session's last stored id (attempt 1's failure) and must not reject while attempt 2 is captured", async () => {
     const { request, id, token } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
-    sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.accelebitPaymentId!, "fail");
+    sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.gatewayPaymentId!, "fail");
     expect(await charge.finishThreeDs(token, deps)).toMatchObject({ kind: "try-again" });
     // Attempt 2 is captured at Accelebit, its answer is lost and the lookup cannot be made now.
     sandbox.setFaults({ dropConnection: { count: 1000, match: "POST /v1/payments" }, serverErrors: { count: 1000, match: "GET /v1/payments" } });
@@ -440,13 +444,13 @@ describe("the same bugs through other doors (each of these failed on the code be
   });
 
   it("4b'. 150 sessions of a shop with no key at all (nothing to decrypt) do not hold up another shop's session", async () => {
-    const other = await db().shop.create({ data: { domain: "no-key-shop.myshopify.com", webhookToken: randomBytes(16).toString("hex") } });
+    const other = await db().shop.create({ data: { domain: "no-key-shop.myshopify.com" } });
     await db().shopSettings.create({ data: { shopId: other.id, ready: true } });
     await seedStuckSessions(other.id, "nokey");
     const { request, token } = await offsiteSession();
     await charge.submitCard(token, form(PAN.threeDs), null, deps);
     const good = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
-    sandbox.answerChallenge(KEY, good.accelebitPaymentId!, "approve");
+    sandbox.answerChallenge(KEY, good.gatewayPaymentId!, "approve");
     try {
       await sweepAt(11);
       expect((await session(good.id)).status).toBe("resolved");
@@ -502,12 +506,13 @@ describe("a refund the worker only reaches a day later (found by the model-based
     try {
       const { request, id } = await cardSession(PAN.threeDs);
       await runJobs();
-      sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.accelebitPaymentId!, "approve");
+      sandbox.answerChallenge(KEY, (await session(id)).attempts[0]!.gatewayPaymentId!, "approve");
       await sweepAt(11); // 3-D Secure passed: paymentSessionConfirm
       expect(applied(request.gid, "paymentSessionConfirm")).toHaveLength(1);
       await receiveConfirmation(
         { shop: SHOP, requestId: "r-refused", apiVersion: "2026-04" },
         { id: request.id, gid: request.gid, confirmation_result: false },
+        deps,
       );
       expect(captures(request.id)).toHaveLength(1);
       await runJobs(26 * 60); // the worker was down for a day

@@ -79,9 +79,10 @@ describe("dev:seed-shop", () => {
   it("registers an installed, configured shop (idempotently)", async () => {
     expect((await script(args)).code).toBe(0);
     expect((await script(args)).code).toBe(0);
-    const shop = await db().shop.findUniqueOrThrow({ where: { domain: "seeded.myshopify.com" }, include: { settings: true } });
-    expect(shop.settings).toMatchObject({ testApiKeyLast4: "5678", ready: true });
-    expect(shop.settings!.testApiKeyCiphertext).not.toContain("SeedKey");
+    const shop = await db().shop.findUniqueOrThrow({ where: { domain: "seeded.myshopify.com" }, include: { settings: true, credentials: true } });
+    expect(shop.settings).toMatchObject({ ready: true });
+    expect(shop.credentials).toEqual([expect.objectContaining({ gateway: "accelebit", mode: "test", secretLast4: "5678" })]);
+    expect(shop.credentials[0]!.secretCiphertext).not.toContain("SeedKey");
     expect(await db().session.count({ where: { shop: "seeded.myshopify.com", isOnline: false } })).toBe(1);
   });
 });
@@ -98,9 +99,9 @@ describe("secrets:rotate", () => {
 
     const { SecretBox } = await import("~/lib/secret-box");
     const { decodeKey } = await import("~/lib/config.server");
-    const { gatewayKeyFor } = await import("~/merchants/settings.server");
+    const { loadCredentials } = await import("~/merchants/credentials.server");
     const shop = await db().shop.findUniqueOrThrow({ where: { domain: "seeded.myshopify.com" } });
-    expect(await gatewayKeyFor(shop.id, "test", new SecretBox(decodeKey(newKey)!))).toBe("smtgw_sk_test_SeedKey12345678");
+    expect((await loadCredentials(shop.id, "accelebit", "test", new SecretBox(decodeKey(newKey)!)))?.secret).toBe("smtgw_sk_test_SeedKey12345678");
   });
 });
 

@@ -83,7 +83,7 @@ async function paidPayment(params: { shop?: string; amount?: string; currency?: 
   await expect.poll(() => shopify.sessionState(request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
   const stored = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
   expect(stored.gatewayStatus).toBe("captured");
-  return { request, stored, accelebitPaymentId: stored.accelebitPaymentId! };
+  return { request, stored, gatewayPaymentId: stored.gatewayPaymentId! };
 }
 type Payment = Awaited<ReturnType<typeof paidPayment>>;
 
@@ -103,7 +103,7 @@ async function refund(payment: Payment, params: { amount?: string; currency?: st
 }
 
 const mutationsFor = (gid: string) => shopify.mutations.filter((m) => m.sessionGid === gid);
-const refundsOf = (payment: Payment, key = KEY) => sandbox.refunds(key).filter((r) => r.transactionId === payment.accelebitPaymentId);
+const refundsOf = (payment: Payment, key = KEY) => sandbox.refunds(key).filter((r) => r.transactionId === payment.gatewayPaymentId);
 const refundPosts = (request: RefundRequest) =>
   sandbox.requests().filter((r) => r.method === "POST" && r.path === "/v1/refunds" && r.idempotencyKey === `shopify-refund-${request.id}`);
 const stored = (request: RefundRequest) => db().refundSession.findFirstOrThrow({ where: { shopifyId: request.id } });
@@ -159,7 +159,7 @@ describe("refunds", () => {
         .map((r) => r.amount)
         .sort(),
     ).toEqual(["20.00", "29.99"]);
-    expect(sandbox.payments(KEY).find((p) => p.id === payment.accelebitPaymentId)?.refundedAmount).toBe("49.99");
+    expect(sandbox.payments(KEY).find((p) => p.id === payment.gatewayPaymentId)?.refundedAmount).toBe("49.99");
   });
 
   it("a refund beyond what is left is rejected without asking Accelebit", async () => {
@@ -289,7 +289,7 @@ describe("refunds", () => {
     const outside = await fetch(`${sandbox.url}/v1/refunds`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": KEY, "Idempotency-Key": `outside-${payment.request.id}` },
-      body: JSON.stringify({ transactionId: payment.accelebitPaymentId, amount: "40.00", currency: "EUR" }),
+      body: JSON.stringify({ transactionId: payment.gatewayPaymentId, amount: "40.00", currency: "EUR" }),
     });
     expect(outside.status).toBe(201);
     const request = await refund(payment, { amount: "20.00" });

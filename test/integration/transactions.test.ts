@@ -152,7 +152,7 @@ interface Synthetic {
   status: string;
   test: boolean;
   createdAt: Date;
-  accelebitPaymentId: string | null;
+  gatewayPaymentId: string | null;
 }
 const listRows: Synthetic[] = [];
 const LIST_STATUSES = ["resolved", "rejected", "awaiting_card", "pending", "three_ds"] as const;
@@ -170,7 +170,7 @@ async function seedListShop() {
       status: LIST_STATUSES[i % LIST_STATUSES.length]!,
       test: i % 3 !== 0,
       createdAt: new Date(LIST_BASE - hoursBack * 3600_000),
-      accelebitPaymentId: i % 5 === 0 ? `pay_list_${i}` : null,
+      gatewayPaymentId: i % 5 === 0 ? `pay_list_${i}` : null,
     });
   }
   await db().paymentSession.createMany({
@@ -207,7 +207,7 @@ async function seedCsvShop() {
         currency: "EUR",
         test: true,
         status: "resolved",
-        accelebitPaymentId: "pay_csv_a",
+        gatewayPaymentId: "pay_csv_a",
         provider: "visa",
         shopperToken: "csv-token-a",
         createdAt: new Date("2024-03-01T10:00:00.000Z"),
@@ -319,12 +319,12 @@ describe("transactions list", () => {
       statusLabel: "Resolved",
       notes: ["Refunded 10.00 of 49.99"],
       refunded: "10.00",
-      accelebitPaymentId: paid.accelebitPaymentId,
+      gatewayPaymentId: paid.gatewayPaymentId,
       provider: paid.provider,
     });
-    expect(paid.accelebitPaymentId).toBeTruthy();
+    expect(paid.gatewayPaymentId).toBeTruthy();
     expect(row("live")).toMatchObject({ amount: "20.00", test: false, status: "rejected", statusLabel: "Rejected", notes: [], refunded: null });
-    expect(row("waiting")).toMatchObject({ amount: "12.50", currency: "EUR", status: "awaiting_card", statusLabel: "Awaiting card", accelebitPaymentId: null });
+    expect(row("waiting")).toMatchObject({ amount: "12.50", currency: "EUR", status: "awaiting_card", statusLabel: "Awaiting card", gatewayPaymentId: null });
     expect(row("declined")).toMatchObject({ amount: "30.00", currency: "USD", status: "awaiting_card" });
   });
 
@@ -362,7 +362,7 @@ describe("transactions list", () => {
     const paid = await storedSession(payments.paid.shopifyId);
     expect(ids((await list(PAY_SHOP, `?q=${payments.paid.shopifyId}`)).rows)).toEqual([paid.id]);
     expect(ids((await list(PAY_SHOP, `?q=${encodeURIComponent(`gid://shopify/PaymentSession/${payments.paid.shopifyId}`)}`)).rows)).toEqual([paid.id]);
-    expect(ids((await list(PAY_SHOP, `?q=${paid.accelebitPaymentId}`)).rows)).toEqual([paid.id]);
+    expect(ids((await list(PAY_SHOP, `?q=${paid.gatewayPaymentId}`)).rows)).toEqual([paid.id]);
     expect(ids((await list(PAY_SHOP, `?q=${encodeURIComponent(payments.waiting.group)}`)).rows)).toEqual([payments.waiting.id]);
     expect(ids((await list(LIST_SHOP, "?q=group-3")).rows)).toEqual(["list0006", "list0007"]);
     // A value found in two fields of one session lists it once; in fields of two sessions, both, newest first.
@@ -383,7 +383,7 @@ describe("transactions list", () => {
     // Another shop's ids find nothing.
     expect((await list(PAY_SHOP, `?q=${payments.other.shopifyId}`)).rows).toEqual([]);
     const otherPaid = await storedSession(payments.other.shopifyId);
-    expect((await list(PAY_SHOP, `?q=${otherPaid.accelebitPaymentId}`)).rows).toEqual([]);
+    expect((await list(PAY_SHOP, `?q=${otherPaid.gatewayPaymentId}`)).rows).toEqual([]);
   });
 
   it("pages by cursor: every row once, in order, ties on createdAt included; ?before= returns the previous page", async () => {
@@ -445,7 +445,7 @@ describe("transaction detail", () => {
     expect(view.timeline.slice(0, 5).map((e) => e.kind)).toEqual(["shopify.request", "attempt.submitted", "attempt.result", "decision", "mutation.sent"]);
     expect(view.timeline.map((e) => e.kind)).toContain("refund.request");
     expect(view.attempts).toEqual([expect.objectContaining({ number: 1, status: "captured", cardBrand: "visa", cardLast4: "4242", errorName: null })]);
-    expect(Object.keys(view.attempts[0]!).sort()).toEqual(["accelebitPaymentId", "at", "cardBrand", "cardLast4", "errorName", "number", "status"]);
+    expect(Object.keys(view.attempts[0]!).sort()).toEqual(["gatewayPaymentId", "at", "cardBrand", "cardLast4", "errorName", "number", "status"]);
     expect(view.refunds).toEqual([expect.objectContaining({ amount: "10.00", status: "resolved", statusLabel: "Resolved" })]);
     expect(view.jobs.map((j) => [j.type, j.status])).toEqual(
       expect.arrayContaining([

@@ -301,6 +301,7 @@ function confirm(w: World, session: ModelSession, confirmed: boolean) {
   return w.app.receiveConfirmation(
     { shop: SHOP, requestId: `confirm-${session.id}`, apiVersion: "2026-04" },
     { id: session.id, gid: session.gid, confirmation_result: confirmed },
+    w.deps,
   );
 }
 

@@ -30,8 +30,8 @@ type App = typeof import("~/payments/charge.server") & {
   jobs: typeof import("~/jobs");
   claimNextJob: typeof import("~/jobs/claim.server").claimNextJob;
   secretBox: typeof import("~/lib/secret-box.server").secretBox;
-  secretContext: typeof import("~/merchants/settings.server").secretContext;
-  createAccelebitGateway: typeof import("~/accelebit").createAccelebitGateway;
+  credentials: typeof import("~/merchants/credentials.server");
+  createAccelebitPaymentGateway: typeof import("~/accelebit/payment-gateway").createAccelebitPaymentGateway;
   cardKeyring: typeof import("~/payments/card/keyring.server").cardKeyring;
   logger: typeof import("~/lib/logger").logger;
 };
@@ -93,13 +93,13 @@ export async function startWorld(): Promise<World> {
     jobs: await import("~/jobs"),
     claimNextJob: (await import("~/jobs/claim.server")).claimNextJob,
     secretBox: (await import("~/lib/secret-box.server")).secretBox,
-    secretContext: (await import("~/merchants/settings.server")).secretContext,
-    createAccelebitGateway: (await import("~/accelebit")).createAccelebitGateway,
+    credentials: await import("~/merchants/credentials.server"),
+    createAccelebitPaymentGateway: (await import("~/accelebit/payment-gateway")).createAccelebitPaymentGateway,
     cardKeyring: (await import("~/payments/card/keyring.server")).cardKeyring,
     logger: (await import("~/lib/logger")).logger,
   };
   const { seedShop } = await import("~/merchants/seed-shop.server");
-  await seedShop(
+  const shop = await seedShop(
     {
       shop: SHOP,
       accessToken: ACCESS_TOKEN,
@@ -110,7 +110,6 @@ export async function startWorld(): Promise<World> {
     },
     app.secretBox(),
   );
-  const shop = await app.db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
   shopify.registerShop({ shop: SHOP, accessToken: ACCESS_TOKEN });
   shopify.setCardEncryptionKey({ publicKeyPem: cardKeys.publicKeyPem, fingerprint: FINGERPRINT });
   // Shopify's confirmation callback is one of the model's moves, not a timer.
@@ -136,11 +135,17 @@ export async function startWorld(): Promise<World> {
     }
     return fetch(input, init);
   };
-  const gateway = app.createAccelebitGateway({ baseUrl: sandbox.url, logger: app.logger, fetch: crashableFetch, sleep: async () => {}, timeoutMs: 5_000 });
-  const deps = { gateway, box: app.secretBox(), appUrl: server.url, maxAttempts: 3, now: () => new Date() };
+  const gateway = app.createAccelebitPaymentGateway({
+    baseUrl: sandbox.url,
+    logger: app.logger,
+    fetch: crashableFetch,
+    sleep: async () => {},
+    timeoutMs: 5_000,
+  });
+  const deps = { gateways: () => gateway, box: app.secretBox(), appUrl: server.url, maxAttempts: 3, now: () => new Date() };
   const handlers = app.createJobHandlers({ charge: () => deps, card: () => ({ ...deps, keyring: app.cardKeyring }) });
   const worker = app.jobs.createWorker({ handlers, logger: app.logger, workerId: "model-worker", concurrency: 1, leaseMs: 2 * 60_000 });
-  const liveKeyCiphertext = () => app.secretBox().encrypt(LIVE_KEY, app.secretContext(shop.id, "live-key"));
+  const liveKey = { shopId: shop.id, gateway: "accelebit", mode: "live" } as const;
 
   return {
     sandbox,
@@ -167,12 +172,10 @@ export async function startWorld(): Promise<World> {
       vi.setSystemTime(Date.now() + ms);
     },
     async removeLiveKey() {
-      await app.db().shopSettings.update({ where: { shopId: shop.id }, data: { liveApiKeyCiphertext: null, liveApiKeyLast4: null } });
+      await app.credentials.removeCredentials(app.db(), liveKey);
     },
     async restoreLiveKey() {
-      await app
-        .db()
-        .shopSettings.update({ where: { shopId: shop.id }, data: { liveApiKeyCiphertext: liveKeyCiphertext(), liveApiKeyLast4: LIVE_KEY.slice(-4) } });
+      await app.credentials.saveCredentials(app.db(), app.secretBox(), liveKey, { secret: LIVE_KEY, publicId: null });
     },
     async close() {
       await worker.stop();

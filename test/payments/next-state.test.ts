@@ -5,12 +5,14 @@ import { decideForAttempt, decideForSession, type AttemptFact, type AttemptView,
 
 const session = (over: Partial<SessionView> = {}): SessionView => ({
   status: "processing",
+  instrument: "card",
   kind: "sale",
   method: "offsite",
   moto: false,
   attempts: 1,
   maxAttempts: 3,
   shopperHasTime: true,
+  gatewayName: "Accelebit",
   keptPaymentId: null,
   latest: { status: "submitted", threeDs: false, errorName: null },
   ...over,
@@ -24,15 +26,18 @@ const attempt = (over: Partial<AttemptView> = {}): AttemptView => ({
   latest: true,
   ...over,
 });
-const payment = (status: "captured" | "authorized" | "pending_3ds" | "failed", over: Partial<Extract<AttemptFact, { kind: "payment" }>> = {}): AttemptFact => ({
+const payment = (
+  status: "captured" | "authorized" | "action_required" | "failed",
+  over: Partial<Extract<AttemptFact, { kind: "payment" }>> = {},
+): AttemptFact => ({
   kind: "payment",
   paymentId: "pay_1",
   status,
   amount: "49.99",
   provider: "everest",
-  errorName: status === "failed" ? "CARD_DECLINED" : null,
+  errorName: status === "failed" ? "DECLINED" : null,
   errorMessage: null,
-  threeDs: status === "pending_3ds" ? { redirectUrl: "https://bank.example/3ds", method: "GET" } : null,
+  threeDs: status === "action_required" ? { redirectUrl: "https://bank.example/3ds", method: "GET" } : null,
   ...over,
 });
 
@@ -55,7 +60,7 @@ describe("a captured payment", () => {
   it("after 3-D Secure on a credit card, asks Shopify to confirm instead of resolving", () => {
     const decision = decideForAttempt(
       session({ method: "credit_card", status: "three_ds" }),
-      attempt({ status: "pending_3ds", threeDs: true }),
+      attempt({ status: "action_required", threeDs: true }),
       payment("captured"),
     );
     expect(decision.session).toEqual({ status: "confirming" });
@@ -94,22 +99,22 @@ describe("authorizations", () => {
 
 describe("3-D Secure", () => {
   it("sends the shopper to their bank; a credit card is redirected by Shopify", () => {
-    const offsite = decideForAttempt(session(), attempt(), payment("pending_3ds"));
+    const offsite = decideForAttempt(session(), attempt(), payment("action_required"));
     expect(offsite.session).toEqual({ status: "three_ds" });
-    expect(offsite.attempt).toMatchObject({ status: "pending_3ds", threeDs: true });
+    expect(offsite.attempt).toMatchObject({ status: "action_required", threeDs: true });
     expect(offsite.shopper).toEqual({ kind: "three-ds", challenge: { redirectUrl: "https://bank.example/3ds", method: "GET" } });
-    expect(decideForAttempt(session({ method: "credit_card" }), attempt(), payment("pending_3ds")).effects).toEqual(["card-redirect", "erase-card"]);
+    expect(decideForAttempt(session({ method: "credit_card" }), attempt(), payment("action_required")).effects).toEqual(["card-redirect", "erase-card"]);
   });
 
   it("is refused on a MOTO payment (no shopper to authenticate)", () => {
-    expect(decideForAttempt(session({ method: "credit_card", moto: true }), attempt(), payment("pending_3ds")).session).toMatchObject({
+    expect(decideForAttempt(session({ method: "credit_card", moto: true }), attempt(), payment("action_required")).session).toMatchObject({
       status: "rejecting",
       rejectReason: "PROCESSING_ERROR",
     });
   });
 
   it("failed: the shopper may try again while they have time and attempts, else AUTHENTICATION_FAILED", () => {
-    const after3ds = attempt({ status: "pending_3ds", threeDs: true });
+    const after3ds = attempt({ status: "action_required", threeDs: true });
     const retry = decideForAttempt(session({ status: "three_ds" }), after3ds, payment("failed"));
     expect(retry.session).toEqual({ status: "awaiting_card" });
     expect(retry.shopper).toEqual({ kind: "try-again", message: "Your bank could not confirm this payment. Try again or use another card." });
@@ -122,7 +127,7 @@ describe("3-D Secure", () => {
 
 describe("declines and failures", () => {
   it("a decline lets the shopper try another card; on the last attempt, or without time left, it rejects CARD_DECLINED", () => {
-    expect(decideForAttempt(session(), attempt(), { kind: "declined", errorName: "CARD_DECLINED", errorMessage: "no" }).session).toEqual({
+    expect(decideForAttempt(session(), attempt(), { kind: "declined", errorName: "DECLINED", errorMessage: "no" }).session).toEqual({
       status: "awaiting_card",
     });
     expect(decideForAttempt(session({ attempts: 3 }), attempt({ number: 3 }), payment("failed")).session).toMatchObject({
@@ -149,7 +154,13 @@ describe("declines and failures", () => {
   });
 
   it("a refused key or request rejects PROCESSING_ERROR with a message for the merchant", () => {
-    const decision = decideForAttempt(session(), attempt(), { kind: "refused", errorName: "UNAUTHORIZED", errorMessage: "bad key", merchantKey: true });
+    const decision = decideForAttempt(session(), attempt(), {
+      kind: "refused",
+      errorName: "UNAUTHORIZED",
+      gatewayCode: "UNAUTHORIZED",
+      errorMessage: "bad key",
+      merchantKey: true,
+    });
     expect(decision.session).toMatchObject({ status: "rejecting", rejectReason: "PROCESSING_ERROR" });
     expect(decision.session?.merchantMessage).toContain("Update the key on the Accelebit settings page");
   });
@@ -177,11 +188,14 @@ describe("unknown outcomes", () => {
 
   it("an attempt's status never goes back: a stale read cannot undo a newer one", () => {
     expect(
-      decideForAttempt(session({ status: "resolving", keptPaymentId: "pay_1" }), attempt({ status: "captured", paymentId: "pay_1" }), payment("pending_3ds"))
-        .attempt,
+      decideForAttempt(
+        session({ status: "resolving", keptPaymentId: "pay_1" }),
+        attempt({ status: "captured", paymentId: "pay_1" }),
+        payment("action_required"),
+      ).attempt,
     ).toBeNull();
     expect(
-      decideForAttempt(session({ status: "three_ds" }), attempt({ status: "pending_3ds", threeDs: true, paymentId: "pay_1" }), {
+      decideForAttempt(session({ status: "three_ds" }), attempt({ status: "action_required", threeDs: true, paymentId: "pay_1" }), {
         kind: "unknown",
         errorName: "X",
         errorMessage: "",
@@ -196,12 +210,10 @@ describe("the session's own facts", () => {
       rejectReason: "CANCELLED_PAYMENT",
     });
     expect(
-      decideForSession(session({ status: "awaiting_card", latest: { status: "failed", threeDs: false, errorName: "CARD_DECLINED" } }), { kind: "deadline" })
-        .session,
+      decideForSession(session({ status: "awaiting_card", latest: { status: "failed", threeDs: false, errorName: "DECLINED" } }), { kind: "deadline" }).session,
     ).toMatchObject({ rejectReason: "CARD_DECLINED" });
     expect(
-      decideForSession(session({ status: "awaiting_card", latest: { status: "failed", threeDs: true, errorName: "CARD_DECLINED" } }), { kind: "deadline" })
-        .session,
+      decideForSession(session({ status: "awaiting_card", latest: { status: "failed", threeDs: true, errorName: "DECLINED" } }), { kind: "deadline" }).session,
     ).toMatchObject({ rejectReason: "AUTHENTICATION_FAILED" });
   });
 
@@ -216,7 +228,7 @@ describe("the session's own facts", () => {
 
   it("the end of the pending window rejects: CANCELLED_PAYMENT for an unfinished challenge, PROCESSING_ERROR otherwise", () => {
     expect(
-      decideForSession(session({ status: "pending", latest: { status: "pending_3ds", threeDs: true, errorName: null } }), { kind: "pending-window-over" })
+      decideForSession(session({ status: "pending", latest: { status: "action_required", threeDs: true, errorName: null } }), { kind: "pending-window-over" })
         .session,
     ).toMatchObject({ rejectReason: "CANCELLED_PAYMENT" });
     expect(

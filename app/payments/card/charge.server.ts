@@ -1,21 +1,22 @@
 import { z } from "zod";
-import { formatAccelebitAmount } from "~/accelebit";
 import { decryptCardPayload, type CardKeyring, type DecryptedCard, type EncryptedCardPayload } from "~/card-decryption";
 import { db, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
-import { applyAttemptFact } from "~/payments/completion.server";
-import { accountForSession } from "~/payments/gateway-account.server";
-import { createPaymentFact, readAttempt } from "~/payments/gateway-facts.server";
+import { applyAttemptFact, type ApplyContext } from "~/payments/completion.server";
+import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
+import type { GatewayCapabilities } from "~/payments/gateway/port";
+import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
+import { storedMoney } from "~/payments/money";
 import type { AttemptFact } from "~/payments/next-state";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
  * The durable job that charges a credit-card session after Shopify has our answer: unseal,
- * decrypt in memory, charge Accelebit (one attempt, one Idempotency-Key), and hand what
- * Accelebit said to the decision (app/payments/next-state.ts). The sealed card lives in
+ * decrypt in memory, charge the gateway (one attempt, one idempotency key), and hand what
+ * the gateway said to the decision (app/payments/next-state.ts). The sealed card lives in
  * CardPayload for at most CARD_CHARGE_WINDOW_MS and the job POSTs only inside that window,
  * far inside the key's 24 hours; after it, the outcome is settled by reading alone
  * (docs/decisions/0006-card-payload-lifetime.md). The decrypted card never leaves this
@@ -23,6 +24,15 @@ import { recordEvent } from "~/payments/timeline.server";
  */
 export const CHARGE_CARD_SESSION = "card-payment.charge";
 export const CARD_CHARGE_WINDOW_MS = 60 * 60_000;
+
+/**
+ * How long after the first send the same charge may be sent again: inside the window, and far
+ * inside the gateway's idempotency-key lifetime; never for a gateway that promises none.
+ */
+export function resendWindowMs(capabilities: GatewayCapabilities): number {
+  const lifetime = capabilities.idempotencyKeyLifetimeMs;
+  return lifetime === null ? 0 : Math.min(CARD_CHARGE_WINDOW_MS, lifetime / 2);
+}
 
 export interface CardChargeDeps extends ChargeDeps {
   keyring: () => CardKeyring;
@@ -82,10 +92,11 @@ export function chargeCardHandler(deps: () => CardChargeDeps) {
 }
 
 async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: CardChargeDeps, now: Date): Promise<string> {
-  const context = { now, maxAttempts: 1, moto };
+  const context = { now, maxAttempts: 1, moto, gateways: deps.gateways };
   const existing = session.attempts[0];
   const payload = session.cardPayload && session.cardPayload.expiresAt > now ? session.cardPayload : null;
-  const windowOpen = payload !== null && (!existing || now.getTime() - existing.createdAt.getTime() < CARD_CHARGE_WINDOW_MS);
+  const windowOpen =
+    payload !== null && (!existing || now.getTime() - existing.createdAt.getTime() < resendWindowMs(gatewayOf(deps.gateways, session).capabilities));
 
   if (existing && !windowOpen) return settleByReading(session, existing, deps, context);
 
@@ -109,52 +120,47 @@ async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: Car
   const sentBefore = existing !== undefined;
 
   const account = await accountForSession(deps, session);
-  const amount = formatAccelebitAmount(session.amount.toString(), session.currency);
-  if (!account.ok || !amount.ok) {
-    const message = !account.ok
-      ? `${account.error.message}. Add the right key on the Accelebit settings page`
-      : `The amount cannot be sent to Accelebit: ${amount.ok ? "" : amount.error.message}`;
-    // A key removed after a POST of ours may have charged: never reject blind (docs/decisions/0005-reads-never-reject-blind.md).
-    if (sentBefore) throw new RetryableJobError(`Cannot ask Accelebit about the card charge: ${message}`);
+  if (!account.ok) {
+    const message = `${account.error.message}. Add the right key on the settings page`;
+    // Credentials removed after a send of ours, which may have charged: never reject blind (docs/decisions/0005-reads-never-reject-blind.md).
+    if (sentBefore) throw new RetryableJobError(`Cannot ask the gateway about the card charge: ${message}`);
     return (await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message }, context)).kind;
   }
 
-  const result = await account.value.createPayment(
-    {
-      amount: amount.value,
-      currency: session.currency,
-      paymentMethod: "card",
+  const result = await account.value.charge({
+    amount: storedMoney(session.amount, session.currency),
+    reference: attempt.merchantRef,
+    idempotencyKey: attempt.idempotencyKey,
+    capture: session.kind === "sale",
+    instrument: {
+      kind: "card",
       card: gatewayCard(card, session.billingAddress),
-      billing: billingFor(
-        { email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress },
-        card.name ?? "",
-        buyerIpv4(session.clientIp),
-      ),
-      merchantRef: attempt.merchantRef,
+      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, card.name ?? ""),
+      buyerIp: buyerIpv4(session.clientIp),
       returnUrl: cardThreeDsReturnUrl(deps.appUrl, session.shopperToken),
-      metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: "1", ...(moto ? { moto: "true" } : {}) },
     },
-    { idempotencyKey: attempt.idempotencyKey },
-  );
-  const fact = createPaymentFact(result);
+    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: "1", ...(moto ? { moto: "true" } : {}) },
+    otherAttemptPaymentIds: [],
+  });
+  const fact = chargeFact(result);
   const completion = await applyAttemptFact(session.id, attempt.id, fact, context);
   // Not known whether the card was charged: the job asks again with the same Idempotency-Key while the window is open.
-  if (fact.kind === "unknown") throw new RetryableJobError(`Accelebit outcome unknown: ${fact.errorName}`);
+  if (fact.kind === "unknown") throw new RetryableJobError(`Outcome unknown: ${fact.errorName}`);
   return completion.kind;
 }
 
-/** The window for POSTs has closed: only Accelebit's record of the attempt decides now. */
+/** The window for sends has closed: only the gateway's record of the attempt decides now. */
 async function settleByReading(
   session: SessionWithCard,
   attempt: SessionWithCard["attempts"][number],
   deps: CardChargeDeps,
-  context: { now: Date; maxAttempts: number; moto: boolean },
+  context: ApplyContext & { moto: boolean },
 ) {
   await db().cardPayload.deleteMany({ where: { paymentSessionId: session.id } });
   const account = await accountForSession(deps, session);
-  if (!account.ok) throw new RetryableJobError(`Cannot read the card charge at Accelebit: ${account.error.message}`);
+  if (!account.ok) throw new RetryableJobError(`Cannot read the card charge at the gateway: ${account.error.message}`);
   const read = await readAttempt(account.value, attempt, session, []);
-  if (read.kind === "unavailable") throw new RetryableJobError(`Accelebit could not be read (${read.reason})`);
+  if (read.kind === "unavailable") throw new RetryableJobError(`The gateway could not be read (${read.reason})`);
   const fact: AttemptFact = read.kind === "fact" ? read.fact : { kind: "no-payment" };
   return (await applyAttemptFact(session.id, attempt.id, fact, context)).kind;
 }
@@ -216,7 +222,7 @@ function gatewayCard(card: DecryptedCard, billingAddress: string | null) {
   };
 }
 
-/** Where Accelebit sends the shopper after the challenge: our opaque token only. */
+/** Where the gateway sends the shopper after the challenge: our opaque token only. */
 export function cardThreeDsReturnUrl(appUrl: string, token: string): string {
   return `${appUrl}/card-3ds/${token}/return`;
 }

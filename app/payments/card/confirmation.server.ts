@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { formatAccelebitAmount } from "~/accelebit";
 import { db } from "~/db.server";
 import { jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { ConfirmationCallbackBody } from "~/payments/card/request";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { applySessionFact } from "~/payments/completion.server";
 import { accountForSession } from "~/payments/gateway-account.server";
+import { describeMoney, storedMoney } from "~/payments/money";
+import type { SessionAnswer } from "~/payments/session-route.server";
 import type { SessionHeaders } from "~/payments/session-request";
 import { recordEvent } from "~/payments/timeline.server";
 
@@ -15,7 +16,7 @@ import { recordEvent } from "~/payments/timeline.server";
  * already captured (app/payments/attempt-refund.server.ts). Decided like every other fact
  * (app/payments/next-state.ts); a repeated callback finds the decision made and is answered the same.
  */
-export async function receiveConfirmation(headers: SessionHeaders, body: ConfirmationCallbackBody): Promise<{ status: number; body: string }> {
+export async function receiveConfirmation(headers: SessionHeaders, body: ConfirmationCallbackBody, deps: Pick<ChargeDeps, "gateways">): Promise<SessionAnswer> {
   const session = await db().paymentSession.findFirst({
     where: { shop: { domain: headers.shop }, shopifyId: body.id, paymentMethodType: "credit_card" },
     select: { id: true, shopId: true, gid: true },
@@ -28,7 +29,11 @@ export async function receiveConfirmation(headers: SessionHeaders, body: Confirm
     summary: `Shopify's confirmation callback: ${body.confirmation_result ? "confirmed" : "refused"}`,
     detail: { shopifyRequestId: headers.requestId },
   });
-  await applySessionFact(session.id, { kind: "confirmation", confirmed: body.confirmation_result }, { now: new Date(), maxAttempts: 1 });
+  await applySessionFact(
+    session.id,
+    { kind: "confirmation", confirmed: body.confirmation_result },
+    { now: new Date(), maxAttempts: 1, gateways: deps.gateways },
+  );
   return { status: 201, body: "" };
 }
 
@@ -46,18 +51,17 @@ export function unconfirmedRefundIdempotencyKey(shopifyId: string): string {
 export function refundUnconfirmedHandler(deps: () => ChargeDeps) {
   return jobHandler(z.object({ paymentSessionId: z.string().min(1) }), async ({ paymentSessionId }, { logger }) => {
     const session = await db().paymentSession.findUnique({ where: { id: paymentSessionId } });
-    if (!session?.accelebitPaymentId || session.gatewayStatus !== "captured") return;
+    if (!session?.gatewayPaymentId || session.gatewayStatus !== "captured") return;
     const account = await accountForSession(deps(), session);
     if (!account.ok) throw new TerminalJobError(account.error.message);
-    const amount = formatAccelebitAmount((session.capturedAmount ?? session.amount).toString(), session.currency);
-    if (!amount.ok) throw new TerminalJobError(amount.error.message);
-    const result = await account.value.createRefund(
-      { transactionId: session.accelebitPaymentId, amount: amount.value, currency: session.currency, reason: "Shopify refused to confirm the payment" },
-      { idempotencyKey: unconfirmedRefundIdempotencyKey(session.shopifyId) },
-    );
+    const result = await account.value.refund(session.gatewayPaymentId, storedMoney(session.capturedAmount ?? session.amount, session.currency), {
+      idempotencyKey: unconfirmedRefundIdempotencyKey(session.shopifyId),
+      reason: "Shopify refused to confirm the payment",
+      knownRefundIds: [],
+    });
     const summary = result.ok
-      ? `Refunded ${result.value.amount} ${result.value.currency} at Accelebit: Shopify refused the confirmation`
-      : `Refund at Accelebit failed: ${result.error.name}`;
+      ? `Refunded ${describeMoney(result.value.amount)} at the gateway: Shopify refused the confirmation`
+      : `Refund at the gateway failed: ${result.error.code}`;
     await recordEvent(db(), { shopId: session.shopId, paymentSessionId: session.id, kind: "refund.gateway", summary });
     if (result.ok) {
       logger.info({ paymentSessionId, refundId: result.value.id }, "unconfirmed card payment refunded");

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { formatAccelebitAmount } from "~/accelebit";
 import { db, isUniqueViolation } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { sealCardData, storeCardForCharge } from "~/payments/card/charge.server";
 import type { CardSessionBody } from "~/payments/card/request";
 import { enqueueFinalize } from "~/payments/finalize.server";
-import type { IntakeAnswer } from "~/payments/intake.server";
+import type { PaymentGateway } from "~/payments/gateway/port";
 import { paymentSessionRow } from "~/payments/session-row";
 import type { SessionHeaders } from "~/payments/session-request";
+import type { SessionAnswer } from "~/payments/session-route.server";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
@@ -20,23 +20,23 @@ import { recordEvent } from "~/payments/timeline.server";
 export async function receiveCardSession(
   headers: SessionHeaders,
   body: CardSessionBody,
+  gateway: PaymentGateway,
   { box, abandonAfterMs }: { box: SecretBox; abandonAfterMs: number },
-): Promise<IntakeAnswer> {
+): Promise<SessionAnswer> {
   const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
   if (!shop) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
   // A retry gets its stored answer before any check of the shop (docs/decisions/0007-replay-before-readiness.md).
   if (await alreadyStored(shop.id, body.id)) return { status: 201, body: "" };
   if (!shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up Accelebit` };
+  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up ${gateway.displayName}` };
 
-  const amount = formatAccelebitAmount(body.amount, body.currency);
   const { moto, ...encrypted } = body.payment_method.data;
   const now = new Date();
   try {
     await db().$transaction(async (tx) => {
       const session = await tx.paymentSession.create({
         data: {
-          ...paymentSessionRow(shop.id, headers, body, amount, "processing", { now, abandonAfterMs }),
+          ...paymentSessionRow(shop.id, headers, body, gateway, "processing", { now, abandonAfterMs }),
           paymentMethodType: "credit_card",
           // Opaque address of the 3-D Secure page; never Shopify's id.
           shopperToken: randomBytes(24).toString("base64url"),
@@ -51,7 +51,7 @@ export async function receiveCardSession(
         summary: `Shopify sent a ${body.test ? "test" : "live"} card ${body.kind}${moto ? " (MOTO)" : ""} of ${body.amount} ${body.currency}`,
         detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group, moto: moto === true },
       });
-      if (!amount.ok) {
+      if (session.status === "rejecting") {
         await enqueueFinalize(tx, session);
         return;
       }

@@ -73,11 +73,11 @@ export async function cardThreeDsPage(token: string, deps: ChargeDeps): Promise<
 
   const attempt = session.attempts[0];
   const account = await accountForSession(deps, session);
-  if (!attempt?.accelebitPaymentId || !account.ok) return waiting(session, "Waiting for your bank", "Please wait.");
-  const read = await account.value.retrievePayment(attempt.accelebitPaymentId);
+  if (!attempt?.gatewayPaymentId || !account.ok) return waiting(session, "Waiting for your bank", "Please wait.");
+  const read = await account.value.retrieve(attempt.gatewayPaymentId);
   if (!read.ok) return waiting(session, "Waiting for your bank", "We could not reach your bank yet.");
-  if (read.value.status !== "pending_3ds") return cardThreeDsReturn(token, deps);
-  const challenge = read.value.threeDsData;
+  if (read.value.status !== "action_required") return cardThreeDsReturn(token, deps);
+  const challenge = read.value.action;
   if (!challenge) return waiting(session, "Waiting for your bank", "Please wait.");
   if (!bankUrlAllowed(challenge.redirectUrl)) return html(bankUnavailablePage(pageContext(session)), 200);
   if (challenge.method === "GET") return seeOther(challenge.redirectUrl);

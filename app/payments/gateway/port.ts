@@ -175,7 +175,17 @@ export interface GatewayAccount {
   capture(paymentId: string, amount: Money, options: { readonly idempotencyKey: string }): Promise<GatewayResult<GatewayPayment>>;
   /** Releases an uncaptured authorization (void). */
   cancel(paymentId: string, options: { readonly idempotencyKey: string }): Promise<GatewayResult<GatewayPayment>>;
-  refund(paymentId: string, amount: Money, options: { readonly idempotencyKey: string; readonly reason: string }): Promise<GatewayResult<GatewayRefund>>;
+  /**
+   * `knownRefundIds`: the payment's refunds the caller already knows, so an adapter that must
+   * read back a refund of unknown outcome (no idempotency promise) can tell a new one apart.
+   */
+  refund(
+    paymentId: string,
+    amount: Money,
+    options: { readonly idempotencyKey: string; readonly reason: string; readonly knownRefundIds: readonly string[] },
+  ): Promise<GatewayResult<GatewayRefund>>;
+  /** A refund's current state (a `pending` refund is read again until it settles). */
+  retrieveRefund(paymentId: string, refundId: string): Promise<GatewayResult<GatewayRefund>>;
 }
 
 /** The merchant's secrets for one gateway and mode, decrypted only for the call that needs them. */
@@ -209,6 +219,8 @@ export interface PaymentGateway {
   readonly id: GatewayId;
   /** As merchants and shoppers read it. */
   readonly displayName: string;
+  /** What shoppers pay with: a card, or a wallet held at the gateway (declines have their own reasons at Shopify). */
+  readonly instrument: "card" | "wallet";
   readonly capabilities: GatewayCapabilities;
   /** Why this gateway cannot take the amount at all (a currency it does not support, a precision it cannot express); null when it can. */
   amountProblem(amount: Money): string | null;

@@ -1,0 +1,32 @@
+import { createAccelebitPaymentGateway } from "~/accelebit/payment-gateway";
+import { config } from "~/lib/config.server";
+import { logger } from "~/lib/logger";
+import { gatewayLatency, gatewayPathTemplate, timedFetch } from "~/observability/metrics.server";
+import type { GatewayId, PaymentGateway } from "~/payments/gateway/port";
+
+/**
+ * The one wiring module between the payments domain and the gateway adapters: which adapter
+ * serves a session's gateway, configured from this process's settings. The domain asks for a
+ * `Gateways` function and never imports an adapter (docs/decisions/0011-gateway-port.md).
+ */
+import type { Gateways } from "~/payments/gateway-account.server";
+
+export type { Gateways };
+
+let built: Map<GatewayId, PaymentGateway> | undefined;
+
+export const gateways: Gateways = (id) => {
+  built ??= new Map<GatewayId, PaymentGateway>([
+    [
+      "accelebit",
+      createAccelebitPaymentGateway({
+        baseUrl: config().ACCELEBIT_API_URL,
+        logger,
+        fetch: timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: gatewayPathTemplate(url.pathname), status }, seconds)),
+      }),
+    ],
+  ]);
+  const gateway = built.get(id);
+  if (!gateway) throw new Error(`No adapter is configured for the ${id} gateway`);
+  return gateway;
+};
