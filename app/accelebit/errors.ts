@@ -10,7 +10,7 @@
  */
 import type { AccelebitPayment } from "./response-schemas";
 
-/** The error names the vendor documents (seed 001, "Error handling"). */
+/** The `error.name` values Accelebit documents; any other name is ours (TransportErrorName). */
 export const ACCELEBIT_ERROR_NAMES = ["CARD_DECLINED", "PROVIDER_ERROR", "INVALID_REQUEST", "UNAUTHORIZED", "DUPLICATE_REQUEST"] as const;
 export type AccelebitErrorName = (typeof ACCELEBIT_ERROR_NAMES)[number];
 

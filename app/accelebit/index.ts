@@ -2,7 +2,8 @@
  * Accelebit gateway adapter — the public surface. The rest of the app imports from here
  * only (`~/accelebit`), so a second gateway can live beside it as a sibling adapter.
  *
- * Where each open point of ../../../shared/reference/accelebit-api.md is decided:
+ * Where each point Accelebit's API documents leave open is decided (the decisions themselves:
+ * docs/decisions/accelebit-open-points.md):
  * | open point                                   | module / name                                            |
  * |----------------------------------------------|----------------------------------------------------------|
  * | webhook signature header and algorithm       | webhook-signature.ts (ACCELEBIT_WEBHOOK_SIGNATURE_*)     |

@@ -31,7 +31,7 @@ import { webhookDedupKey } from "./webhook-event";
 
 /**
  * What the documented API can do: no capture or void endpoint, so an authorization cannot be
- * completed or released through it (docs/decisions/0012-accelebit-capture-and-void.md); keys
+ * completed or released through it (docs/decisions/0012-capture-and-void-by-capability.md); keys
  * expire 24 hours after first use.
  */
 export const ACCELEBIT_CAPABILITIES: GatewayCapabilities = {

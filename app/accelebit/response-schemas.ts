@@ -1,8 +1,9 @@
 /**
  * What Accelebit answers, validated at the boundary: an answer of an unexpected shape
  * becomes an UNEXPECTED_RESPONSE error naming the offending field, instead of a crash deep
- * inside the app. Only what the documents show on every example is required: the 3-D Secure
- * example in seed 001 prints no amount, currency, provider or createdAt, so those are optional.
+ * inside the app. Only what the documents show on every example is required: Accelebit's
+ * 3-D Secure example has no amount, currency, provider or createdAt, so those are optional
+ * (docs/decisions/accelebit-open-points.md).
  *
  * Unknown fields are dropped, and the gateway's free texts pass through scrubSecrets: a
  * gateway that echoes a card number or key must not smuggle it into our records or logs.

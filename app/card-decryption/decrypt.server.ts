@@ -1,16 +1,16 @@
 /**
- * Decryption of a credit-card payment session's `payment_method.data` (reference:
- * shopify-payments-apps.md §2.4 fields, §5.1 scheme, §5.3 payload).
+ * Decryption of a credit-card payment session's `payment_method.data`; the scheme and its
+ * parameters are in docs/decisions/card-decryption-scheme.md.
  *
  * PCI scope: this module sees the PAN and CVV. It imports no logger and writes nothing anywhere;
  * failures carry a reason code only, never input or decrypted bytes. Keep it that way — callers
- * log the reason, not the payload (§10 pitfall 18).
+ * log the reason, not the payload (docs/decisions/card-data-never-stored.md).
  */
 import { createDecipheriv, createHmac, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { privateKeyFor, type CardKeyring } from "./keyring.server";
 
-/** `payment_method.data` of a credit_card payment session (§2.4). `moto` is read by the caller, not here. */
+/** `payment_method.data` of a credit_card payment session. `moto` is read by the caller, not here. */
 export interface EncryptedCardPayload {
   fingerprint: string;
   encrypted_message: string;
@@ -19,7 +19,7 @@ export interface EncryptedCardPayload {
   moto?: boolean;
 }
 
-/** The card, from the decrypted payload (§5.3); `name` is the payload's `full_name`. */
+/** The card, from the decrypted payload; `name` is the payload's `full_name`. */
 export interface DecryptedCard {
   pan: string;
   month: number;
@@ -38,22 +38,22 @@ export type CardDecryptionFailureReason =
 
 export type CardDecryptionResult = { ok: true; card: DecryptedCard } | { ok: false; reason: CardDecryptionFailureReason };
 
-// §5.1 parameters, named as the reference describes them.
+// The scheme's parameters, numbered by the steps of docs/decisions/card-decryption-scheme.md.
 const HKDF_HASH = "sha256";
 const HKDF_SALT = Buffer.alloc(0); // step 3: empty salt (RFC 5869 then uses 32 zero bytes)
 const HKDF_INFO = Buffer.alloc(0); // step 3: empty info
 const HKDF_OUTPUT_BYTES = 48; // step 3
-const AES_KEY_BYTES = 32; // step 4: bytes 0–31
-const HMAC_KEY_BYTES = 16; // step 4: bytes 32–47
-const TAG_BYTES = 16; // step 5: HMAC-SHA256 truncated to 16 bytes
-const AES_CTR_IV = Buffer.alloc(16); // step 6: all-zero 16-byte IV (safe only because every message has a fresh ephemeral key)
+const AES_KEY_BYTES = 32; // step 3: bytes 0–31
+const HMAC_KEY_BYTES = 16; // step 3: bytes 32–47
+const TAG_BYTES = 16; // step 4: HMAC-SHA256 truncated to 16 bytes
+const AES_CTR_IV = Buffer.alloc(16); // step 5: all-zero 16-byte IV (safe only because every message has a fresh ephemeral key)
 
 // Generous bounds: a card JSON is ~150 bytes. They keep a hostile body from making us decode megabytes.
 const MAX_CIPHERTEXT_BASE64_CHARS = 8192;
 const MAX_PEM_CHARS = 1024;
 const MAX_FINGERPRINT_CHARS = 256;
 
-/** Shape of §2.4 `payment_method.data`; unknown keys (`moto`, future ones) are ignored. */
+/** Shape of `payment_method.data`; unknown keys (`moto`, future ones) are ignored. */
 export const encryptedCardPayloadSchema = z.object({
   fingerprint: z.string().min(1).max(MAX_FINGERPRINT_CHARS),
   encrypted_message: z.string().min(1).max(MAX_CIPHERTEXT_BASE64_CHARS),
@@ -62,9 +62,9 @@ export const encryptedCardPayloadSchema = z.object({
 });
 
 /**
- * The §5.3 plaintext: `{"type":"card","data":{"full_name","pan","month","year","verification_value"}}`.
+ * The plaintext (API 2023-07 and later): `{"type":"card","data":{"full_name","pan","month","year","verification_value"}}`.
  * `month`/`year` are JSON numbers. Unknown keys are stripped so nothing unexpected travels on.
- * Other `type` values (network tokens?) are a GAP in the reference and are reported as malformed.
+ * Shopify documents no other `type` (network tokens?); any other value is reported as malformed.
  */
 const decryptedPayloadSchema = z.object({
   type: z.literal("card"),
@@ -103,7 +103,7 @@ function decrypt(data: unknown, keyring: CardKeyring): CardDecryptionResult {
   if (!fields.success) return failure("malformed");
   const { fingerprint, encrypted_message, ephemeral_public_key, tag } = fields.data;
 
-  // §5.2 rotation: the fingerprint names the certificate Shopify encrypted to.
+  // Step 1, key rotation: the fingerprint names the certificate Shopify encrypted to.
   const privateKey = privateKeyFor(keyring, fingerprint);
   if (!privateKey) return failure("unknown_fingerprint");
 
@@ -130,12 +130,12 @@ function decrypt(data: unknown, keyring: CardKeyring): CardDecryptionResult {
   }
 }
 
-/** §5.1 step 2: ECDH(our private key, ephemeral public key) → the raw 32-byte X coordinate. */
+/** Step 2: ECDH(our private key, ephemeral public key) → the raw 32-byte X coordinate. */
 function ecdhSharedSecret(privateKey: KeyObject, ephemeralPublicKey: KeyObject): Buffer {
   return diffieHellman({ privateKey, publicKey: ephemeralPublicKey });
 }
 
-/** §5.1 steps 3–4: HKDF-SHA256 (empty salt, empty info, 48 bytes) split into AES-256 key ‖ HMAC key. */
+/** Step 3: HKDF-SHA256 (empty salt, empty info, 48 bytes) split into AES-256 key ‖ HMAC key. */
 function hkdfDeriveKeys(sharedSecret: Buffer): { aesKey: Buffer; hmacKey: Buffer; wipe: () => void } {
   const okm = Buffer.from(hkdfSync(HKDF_HASH, sharedSecret, HKDF_SALT, HKDF_INFO, HKDF_OUTPUT_BYTES));
   return {
@@ -146,7 +146,7 @@ function hkdfDeriveKeys(sharedSecret: Buffer): { aesKey: Buffer; hmacKey: Buffer
   };
 }
 
-/** §5.1 step 5: HMAC-SHA256(hmacKey, raw ciphertext) truncated to 16 bytes, compared in constant time. */
+/** Step 4: HMAC-SHA256(hmacKey, raw ciphertext) truncated to 16 bytes, compared in constant time. */
 function hmacTagMatches(hmacKey: Buffer, ciphertext: Buffer, receivedTag: Buffer): boolean {
   const digest = createHmac("sha256", hmacKey).update(ciphertext).digest();
   const expected = digest.subarray(0, TAG_BYTES);
@@ -156,13 +156,13 @@ function hmacTagMatches(hmacKey: Buffer, ciphertext: Buffer, receivedTag: Buffer
   return matches;
 }
 
-/** §5.1 step 6: AES-256-CTR, all-zero IV, over the ciphertext. Only reached after the tag matched. */
+/** Step 5: AES-256-CTR, all-zero IV, over the ciphertext. Only reached after the tag matched. */
 function aesCtrDecrypt(aesKey: Buffer, ciphertext: Buffer): Buffer {
   const decipher = createDecipheriv("aes-256-ctr", aesKey, AES_CTR_IV);
   return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
 }
 
-/** §5.3: UTF-8 JSON, validated. JS strings cannot be wiped, so only the validated fields are kept. */
+/** The plaintext is UTF-8 JSON, validated. JS strings cannot be wiped, so only the validated fields are kept. */
 function parseCard(plaintext: Buffer): CardDecryptionResult {
   let json: unknown;
   try {
@@ -180,7 +180,7 @@ function parseCard(plaintext: Buffer): CardDecryptionResult {
 }
 
 /**
- * §2.4 `ephemeral_public_key`: a PEM SubjectPublicKeyInfo P-256 key, possibly with a trailing
+ * `ephemeral_public_key`: a PEM SubjectPublicKeyInfo P-256 key, possibly with a trailing
  * newline. The header is checked first because createPublicKey would also accept a *private*
  * key PEM and derive its public half.
  */

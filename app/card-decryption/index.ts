@@ -3,9 +3,10 @@
  * Import from `~/card-decryption` only. Every implementation file is `.server.ts`, so Remix never
  * bundles card handling or key material for the browser.
  *
- * Scheme: shopify-payments-apps.md §5.1 (ECIES: P-256 ECDH → HKDF-SHA256 → HMAC-SHA256/16 tag →
- * AES-256-CTR). Decrypt only in the PCI-scoped process, keep PAN/CVV no longer than the gateway
- * call, and never log the request body or the result (§10 pitfall 18).
+ * Scheme (docs/decisions/card-decryption-scheme.md): P-256 ECDH → HKDF-SHA256 → HMAC-SHA256/16 tag →
+ * AES-256-CTR. Decrypt only in the PCI-scoped process, keep PAN/CVV no longer than the gateway
+ * call, and never log the request body or the result: the body holds encrypted card data and
+ * personal data (docs/decisions/card-data-never-stored.md).
  */
 export { decryptCardPayload, encryptedCardPayloadSchema } from "./decrypt.server";
 export type { CardDecryptionFailureReason, CardDecryptionResult, DecryptedCard, EncryptedCardPayload } from "./decrypt.server";

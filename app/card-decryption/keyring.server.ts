@@ -12,12 +12,13 @@ export interface CardKeyConfig {
 export interface LoadCardKeyringOptions {
   keys: readonly CardKeyConfig[];
   /**
-   * Adds Shopify's published TEST key (§5.4). The app passes `NODE_ENV !== "production"`.
+   * Adds Shopify's published TEST key. The app passes `developmentFeaturesEnabled` (NODE_ENV
+   * explicitly development or test; docs/decisions/production-by-default.md).
    * When false, the TEST key is refused even if it is configured explicitly under another
    * fingerprint: it is public, so card data encrypted to it is not protected.
    */
   allowShopifyTestKey: boolean;
-  /** Fingerprints the TEST key answers to; defaults to SHOPIFY_TEST_KEY_FINGERPRINTS (see the GAP noted there). */
+  /** Fingerprints the TEST key answers to; defaults to SHOPIFY_TEST_KEY_FINGERPRINTS (see the gap noted there). */
   shopifyTestKeyFingerprints?: readonly string[];
 }
 
@@ -32,7 +33,8 @@ export class CardKeyringError extends Error {
 /**
  * The private keys the app can decrypt card data with, selected by the request's `fingerprint`.
  * Several keys live side by side so a certificate can be rotated without downtime: Shopify names
- * the certificate it encrypted to, old sessions keep decrypting with the old key (§5.2).
+ * the certificate it encrypted to, old sessions keep decrypting with the old key
+ * (docs/decisions/card-decryption-scheme.md).
  *
  * Deliberately opaque: the keys sit in a module-private WeakMap, so logging or serialising a
  * keyring shows fingerprints only, and only this module's `privateKeyFor` (not re-exported from
@@ -134,7 +136,7 @@ function readP256PrivateKey(pem: string): ReadKey {
     // The OpenSSL error is dropped: it says nothing useful and must not carry key bytes into logs.
     return { ok: false, problem: "is not a readable PEM private key (unencrypted SEC1 or PKCS#8)" };
   }
-  // §5.1 step 1: Shopify encrypts with NIST P-256; any other key can never produce a valid tag.
+  // Shopify encrypts with NIST P-256 (prime256v1); any other key can never produce a valid tag.
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
     return { ok: false, problem: "is not a P-256 (prime256v1) EC private key" };
   }

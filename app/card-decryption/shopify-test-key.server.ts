@@ -1,6 +1,6 @@
 /**
  * Shopify's published TEST key pair for credit-card payments extensions
- * (reference: shopify-payments-apps.md §5.4).
+ * (docs/decisions/card-decryption-scheme.md).
  *
  * With `encryption_certificate_fingerprint = "Test Certificate"` Shopify encrypts a static test
  * payload to this key. The private key is public knowledge, so anything encrypted to it is not
@@ -16,7 +16,7 @@ qkKwdrnUzWjkiJuY1qrUucT2mH+VkUGBSA==
 -----END EC PRIVATE KEY-----
 `;
 
-/** Its public key (derived from the private key; §5.4). Used by tests and the Shopify simulator to encrypt. */
+/** Its public key (derived from the private key). Used by tests and the Shopify simulator to encrypt. */
 export const SHOPIFY_TEST_PUBLIC_KEY_PEM = `-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEPwwyTcNvVwInu9COj3WZooI+Aj1/
 KRolD6u7XmjpuBXlHq2nopJhqkKwdrnUzWjkiJuY1qrUucT2mH+VkUGBSA==
@@ -26,8 +26,8 @@ KRolD6u7XmjpuBXlHq2nopJhqkKwdrnUzWjkiJuY1qrUucT2mH+VkUGBSA==
 /**
  * Fingerprints under which the TEST key is registered when it is allowed.
  *
- * The reference has a GAP here (§5.4, §12): neither the test payload nor the full test
- * certificate (hence its SHA-256 fingerprint) was captured, so the value Shopify puts in
+ * A gap in what Shopify publishes: neither the test payload nor the full test certificate
+ * (hence its SHA-256 fingerprint) is available, so the value Shopify puts in
  * `payment_method.data.fingerprint` for test payloads is unknown. We accept the literal
  * "Test Certificate" (the value configured in the TOML). Once the first test request from a
  * development store shows the real value, pass it in `loadCardKeyring({ shopifyTestKeyFingerprints })`

@@ -1,6 +1,6 @@
 /**
  * Display money for the merchant's pages and the CSV. Amounts arrive as Prisma Decimals and
- * leave as decimal strings; sums go through bigint units, never floats (invariant 7).
+ * leave as decimal strings; sums go through bigint units, never floats (docs/decisions/0010-money.md).
  */
 
 /** What Prisma returns for a Decimal column; `toFixed()` without digits never uses exponents. */

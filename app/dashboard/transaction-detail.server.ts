@@ -8,7 +8,7 @@ import { retryDeadJob } from "~/jobs";
 /**
  * One payment session for its merchant: the row of the list plus its timeline, card
  * attempts, refunds, captures, voids and background jobs. Card attempts show brand, last four
- * and Accelebit's error name, nothing else of the card (invariant 4).
+ * and Accelebit's error name, nothing else of the card (docs/decisions/card-data-never-stored.md).
  */
 export interface TransactionDetail {
   transaction: TransactionRow & {

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { db } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { enqueueFinalizedDecision } from "~/payments/finalized-decisions.server";
-import { afterAnswer, receiveFinalizedSession } from "~/payments/finalized-intake.server";
+import { finalizedSessionRow, queueAfterDecision, receiveFinalizedSession } from "~/payments/finalized-intake.server";
 import type { CaptureSessionBody } from "~/payments/finalized-session-request";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
-import type { GatewayId, PaymentGateway } from "~/payments/gateway/port";
+import { describeGatewayError, type GatewayId, type PaymentGateway } from "~/payments/gateway/port";
 import { jobKeys } from "~/payments/job-keys";
 import { lockPayment, paymentLedger, rejection, usablePayment, type Decision, type LockedPayment, type PaymentLedger } from "~/payments/ledger.server";
 import { describeMoney, moneyOf, parseMoney, storedMoney } from "~/payments/money";
@@ -44,31 +44,13 @@ export function receiveCaptureSession(
         ? rejection(found.problem)
         : decideCapture(found.payment, gatewayOf(deps.gateways, found.payment), body.amount, await paymentLedger(tx, found.payment), now);
     const row = await tx.captureSession.create({
-      data: {
-        shopId,
-        shopifyId: body.id,
-        gid: body.gid,
-        paymentShopifyId: body.payment_id,
-        paymentSessionId: payment?.id ?? null,
-        gateway,
-        amount: body.amount,
-        currency: body.currency,
-        test: payment?.test ?? body.test ?? false,
-        ...decision,
-        shopifyRequestId: headers.requestId,
-      },
+      data: { ...finalizedSessionRow(shopId, headers, body, payment, gateway, decision), amount: body.amount, currency: body.currency },
     });
-    if (decision.status === "processing") {
-      await enqueueJob(tx, {
-        type: CAPTURE_AT_GATEWAY,
-        payload: { captureSessionId: row.id },
-        shopId,
-        dedupeKey: jobKeys.captureAtGateway(row.id),
-        runAt: afterAnswer(),
-      });
-    } else {
-      await enqueueFinalizedDecision(tx, "capture", row, afterAnswer());
-    }
+    await queueAfterDecision(tx, "capture", row, {
+      type: CAPTURE_AT_GATEWAY,
+      payload: { captureSessionId: row.id },
+      dedupeKey: jobKeys.captureAtGateway(row.id),
+    });
     return row;
   });
 }
@@ -140,8 +122,7 @@ export function captureAtGatewayHandler(deps: () => Pick<ChargeDeps, "gateways" 
         });
         await enqueueFinalizedDecision(tx, "capture", { id: capture.id, shopId: capture.shopId, status: data.status });
       });
-    if (!account.ok)
-      return decide({ status: "rejecting", rejectReason: "PROCESSING_ERROR", merchantMessage: `${account.error.message}. Add the key on the settings page.` });
+    if (!account.ok) return decide({ status: "rejecting", rejectReason: "PROCESSING_ERROR", merchantMessage: `${account.error.message}.` });
     const result = await account.value.capture(payment.gatewayPaymentId, storedMoney(capture.amount, capture.currency), {
       idempotencyKey: `shopify-capture-${capture.shopifyId}`,
     });
@@ -166,6 +147,6 @@ export function captureAtGatewayHandler(deps: () => Pick<ChargeDeps, "gateways" 
         rejectReason: "PROCESSING_ERROR",
         merchantMessage: `${gateway.displayName} refused the capture (${error.gatewayCode ?? error.code}): ${error.message}`,
       });
-    throw new RetryableJobError(`${gateway.displayName} ${error.code} (${error.category}) on a capture`, { retryAfterMs: error.retryAfterMs });
+    throw new RetryableJobError(`${gateway.displayName} ${describeGatewayError(error)} on a capture`, { retryAfterMs: error.retryAfterMs });
   });
 }

@@ -114,7 +114,7 @@ async function chargeAttempt(
   deps: ChargeDeps,
 ) {
   const account = await accountForSession(deps, session);
-  if (!account.ok) return { kind: "cannot-charge", message: `${account.error.message}. Add the right key on the settings page` } as const;
+  if (!account.ok) return { kind: "cannot-charge", message: account.error.message } as const;
   const result = await account.value.charge({
     amount: storedMoney(session.amount, session.currency),
     reference: attempt.merchantRef,

@@ -14,7 +14,7 @@ export const WATCH_INTERVAL_MS = 5 * 60_000;
 export const OPEN_STATUSES: readonly PaymentSessionStatus[] = ["awaiting_card", "processing", "three_ds", "confirming", "pending"];
 
 /** Is the attempt's payment still able to change at Accelebit (a charge or a 3-D Secure not finished)? */
-export const openAtGateway = (status: string | undefined) => status === "submitted" || status === "unknown" || status === "pending_3ds";
+export const openAtGateway = (status: string | undefined) => status === "submitted" || status === "unknown" || status === "action_required";
 
 /** When the sweeper looks at a session next, given where it now stands (docs/decisions/0004-one-sweeper.md). */
 export function nextCheckFor(status: PaymentSessionStatus, deadlineAt: Date | null, latestAttemptStatus: string | undefined, now: Date): Date | null {

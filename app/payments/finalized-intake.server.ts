@@ -1,6 +1,9 @@
 import { db, isUniqueViolation, type Prisma } from "~/db.server";
 import { logger } from "~/lib/logger";
-import type { FinalizedKind } from "~/payments/ledger.server";
+import { enqueueJob, type EnqueueJobInput } from "~/jobs";
+import { enqueueFinalizedDecision } from "~/payments/finalized-decisions.server";
+import type { GatewayId } from "~/payments/gateway/port";
+import type { Decision, FinalizedKind, LockedPayment } from "~/payments/ledger.server";
 import type { SessionAnswer } from "~/payments/session-route.server";
 import type { SessionHeaders } from "~/payments/session-request";
 import { recordEvent } from "~/payments/timeline.server";
@@ -77,4 +80,42 @@ async function isStored(kind: FinalizedKind, shopId: string, shopifyId: string):
         ? await db().captureSession.findUnique({ where, select })
         : await db().voidSession.findUnique({ where, select });
   return row !== null;
+}
+
+/** The columns every refund, capture and void session row fills the same way from Shopify's request and its decision. */
+export function finalizedSessionRow(
+  shopId: string,
+  headers: SessionHeaders,
+  body: { id: string; gid: string; payment_id: string; test?: boolean | null | undefined },
+  payment: Pick<LockedPayment, "id" | "test"> | null,
+  gateway: GatewayId,
+  decision: Decision,
+) {
+  return {
+    shopId,
+    shopifyId: body.id,
+    gid: body.gid,
+    paymentShopifyId: body.payment_id,
+    paymentSessionId: payment?.id ?? null,
+    gateway,
+    // The payment's mode picks the account that holds it.
+    test: payment?.test ?? body.test ?? false,
+    ...decision,
+    shopifyRequestId: headers.requestId,
+  };
+}
+
+/**
+ * What follows a decision, in its transaction: a session that must move money at its gateway
+ * gets the job that does it (its payload fixed now, under the lock, so every retry sends the
+ * same request for the same idempotency key); any other decision goes to Shopify.
+ */
+export async function queueAfterDecision(
+  tx: Tx,
+  kind: FinalizedKind,
+  row: { id: string; shopId: string; status: string },
+  gatewayJob: Required<Pick<EnqueueJobInput, "type" | "payload" | "dedupeKey">>,
+) {
+  if (row.status === "processing") await enqueueJob(tx, { ...gatewayJob, shopId: row.shopId, runAt: afterAnswer() });
+  else await enqueueFinalizedDecision(tx, kind, row, afterAnswer());
 }

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { currencyCode, gidMatchesId, shopifyAmount, shopifySessionId } from "~/payments/session-request";
 
 /**
- * Shopify's refund, capture and void session requests (reference §3.1–3.3), validated at the
- * edge. Unknown fields are ignored. Whether `payment_id` names a payment of this shop is not
- * a matter of shape: that is decided later and answered with a reject, never a 4xx.
+ * Shopify's refund, capture and void session requests (`id`, `gid`, `payment_id`, plus `amount`
+ * and `currency` except for a void), validated at the edge. Unknown fields are ignored. Whether
+ * `payment_id` names a payment of this shop is not a matter of shape: that is decided later and
+ * answered with a reject, never a 4xx.
  */
 
 const common = {

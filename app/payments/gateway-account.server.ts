@@ -14,7 +14,8 @@ export function gatewayOf(gateways: Gateways, session: { gateway: string }): Pay
 /**
  * The shop's account at the session's gateway, for the session's mode: test credentials for a
  * test session, live ones for a live session (never mixed; the adapter refuses credentials of
- * the other mode). Only the credentials of that mode are decrypted.
+ * the other mode). Only the credentials of that mode are decrypted. A problem's message says
+ * what the merchant does about it.
  */
 export async function accountForSession(
   deps: { gateways: Gateways; box: SecretBox },
@@ -22,5 +23,7 @@ export async function accountForSession(
 ): Promise<Result<GatewayAccount, CredentialProblem>> {
   const gateway = gatewayOf(deps.gateways, session);
   const mode = session.test ? "test" : "live";
-  return gateway.account(await loadCredentials(session.shopId, gateway.id, mode, deps.box), mode);
+  const account = gateway.account(await loadCredentials(session.shopId, gateway.id, mode, deps.box), mode);
+  if (account.ok) return account;
+  return { ok: false, error: { ...account.error, message: `${account.error.message}. Add the right key on the ${gateway.displayName} settings page` } };
 }

@@ -81,7 +81,7 @@ export function usablePayment(
 }
 
 /** Only captured money can be given back. */
-export function capturedProblem(payment: LockedPayment, gatewayName: string, what: string): string | null {
+export function capturedProblem(payment: Pick<LockedPayment, "gatewayStatus" | "gatewayPaymentId">, gatewayName: string, what: string): string | null {
   if (payment.gatewayStatus === "captured" && payment.gatewayPaymentId) return null;
   if (payment.gatewayStatus === "authorized")
     return `${gatewayName} only authorized this payment and never captured it, so there is no money to return; no ${what} was made.`;

@@ -267,7 +267,9 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
   if (!OPEN.includes(session.status) || session.status === "awaiting_card") return nothing();
   const errorName = update?.errorName ?? null;
   const what =
-    fact.kind === "payment" ? `${session.gatewayName} reports the payment failed (${errorName ?? "failed"})` : describeFailure(fact, session.gatewayName);
+    fact.kind === "payment"
+      ? `${session.gatewayName} reports the payment failed (${errorName ?? "failed"})${fact.errorMessage ? `: ${fact.errorMessage}` : ""}`
+      : describeFailure(fact, session.gatewayName);
   if (fact.kind === "refused" || fact.kind === "cannot-charge") {
     const message = fact.kind === "refused" ? merchantMessageForRefusal(fact, session.gatewayName) : `${fact.message}.`;
     return made(reject("PROCESSING_ERROR", message, ["erase-card"]));
@@ -380,7 +382,7 @@ function describeFact(fact: AttemptFact, gatewayName: string): string {
 function describeFailure(fact: Exclude<AttemptFact, { kind: "payment" }>, gatewayName: string): string {
   switch (fact.kind) {
     case "declined":
-      return `declined (${fact.errorName})`;
+      return `${gatewayName} declined it (${fact.errorName}): ${fact.errorMessage}`;
     case "not-charged":
       return `${gatewayName} could not process the payment (${fact.errorName}); nothing was charged`;
     case "no-payment":

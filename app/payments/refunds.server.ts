@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { db } from "~/db.server";
-import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { firstSentAt, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import { logger } from "~/lib/logger";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { enqueueFinalizedDecision } from "~/payments/finalized-decisions.server";
-import { afterAnswer, receiveFinalizedSession } from "~/payments/finalized-intake.server";
+import { finalizedSessionRow, queueAfterDecision, receiveFinalizedSession } from "~/payments/finalized-intake.server";
 import type { RefundSessionBody } from "~/payments/finalized-session-request";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
-import type { GatewayId, GatewayRefund, GatewayResult } from "~/payments/gateway/port";
+import { describeGatewayError, type GatewayId, type GatewayRefund, type GatewayResult, type PaymentGateway } from "~/payments/gateway/port";
 import { jobKeys } from "~/payments/job-keys";
 import {
   capturedProblem,
@@ -39,41 +39,29 @@ export function receiveRefundSession(
   return receiveFinalizedSession(headers, "refund", body.id, async (tx, shopId) => {
     const payment = await lockPayment(tx, shopId, body.payment_id);
     const found = usablePayment(payment, { paymentShopifyId: body.payment_id, currency: body.currency, gateway }, "refund");
-    const decision = "problem" in found ? rejection(found.problem) : decideRefund(found.payment, body.amount, await paymentLedger(tx, found.payment), deps);
+    const decision =
+      "problem" in found
+        ? rejection(found.problem)
+        : decideRefund(found.payment, gatewayOf(deps.gateways, found.payment), body.amount, await paymentLedger(tx, found.payment));
     const row = await tx.refundSession.create({
-      data: {
-        shopId,
-        shopifyId: body.id,
-        gid: body.gid,
-        paymentShopifyId: body.payment_id,
-        paymentSessionId: payment?.id ?? null,
-        gateway,
-        amount: body.amount,
-        currency: body.currency,
-        // The payment's mode picks the account that holds it.
-        test: payment?.test ?? body.test ?? false,
-        ...decision,
-        shopifyRequestId: headers.requestId,
-      },
+      data: { ...finalizedSessionRow(shopId, headers, body, payment, gateway, decision), amount: body.amount, currency: body.currency },
     });
-    if (decision.status === "processing") {
-      await enqueueJob(tx, {
-        type: REFUND_AT_GATEWAY,
-        payload: { refundSessionId: row.id },
-        shopId,
-        dedupeKey: jobKeys.refundAtGateway(row.id),
-        runAt: afterAnswer(),
-      });
-    } else {
-      await enqueueFinalizedDecision(tx, "refund", row, afterAnswer());
-    }
+    await queueAfterDecision(tx, "refund", row, { type: REFUND_AT_GATEWAY, payload: { refundSessionId: row.id }, dedupeKey: jobKeys.refundAtGateway(row.id) });
     return row;
   });
 }
 
-/** Checked before the gateway is asked, under the payment's lock: the sum of refunds never exceeds what was captured. */
-function decideRefund(payment: LockedPayment, requested: string, ledger: PaymentLedger, deps: Pick<ChargeDeps, "gateways">): Decision {
-  const gateway = gatewayOf(deps.gateways, payment);
+/**
+ * Checked before the gateway is asked, under the payment's lock: the sum of refunds never
+ * exceeds what was captured (docs/decisions/0015-payment-ledger.md). Pure, like decideCapture
+ * and decideVoid.
+ */
+export function decideRefund(
+  payment: Pick<LockedPayment, "gatewayStatus" | "gatewayPaymentId" | "currency">,
+  gateway: Pick<PaymentGateway, "displayName" | "capabilities" | "amountProblem">,
+  requested: string,
+  ledger: PaymentLedger,
+): Decision {
   const notRefundable = capturedProblem(payment, gateway.displayName, "refund");
   if (notRefundable) return rejection(notRefundable);
   const amount = parseMoney(requested, payment.currency);
@@ -202,7 +190,7 @@ export async function refundAtGateway(deps: Pick<ChargeDeps, "gateways" | "box">
     );
   }
   const account = await accountForSession(deps, refund.session);
-  if (!account.ok) return { ok: false, merchantMessage: `${account.error.message}. Add the key on the settings page, then refund again.` };
+  if (!account.ok) return { ok: false, merchantMessage: `${account.error.message}, then refund again.` };
   const problem = gateway.amountProblem(refund.amount);
   if (problem) return { ok: false, merchantMessage: `${gateway.displayName} cannot refund this amount: ${problem}.` };
 
@@ -224,7 +212,7 @@ export async function refundAtGateway(deps: Pick<ChargeDeps, "gateways" | "box">
   logger.warn({ ...fields, errorCode: error.code, category: error.category }, "gateway refund failed");
   if (error.category === "terminal")
     return { ok: false, merchantMessage: `${gateway.displayName} refused the refund (${error.gatewayCode ?? error.code}): ${error.message}` };
-  throw new RetryableJobError(`${gateway.displayName} ${error.code} (${error.category}) on a refund; retrying with the same idempotency key`, {
+  throw new RetryableJobError(`${gateway.displayName} ${describeGatewayError(error)} on a refund; retrying with the same idempotency key`, {
     retryAfterMs: error.retryAfterMs,
   });
 }

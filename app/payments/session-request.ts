@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * Shopify's payment session request (reference §2), validated at the edge. Unknown fields
- * are ignored (Shopify adds fields over time); everything we rely on is checked.
+ * Shopify's payment session request (the body it POSTs to the extension's payment_session_url),
+ * validated at the edge. Unknown fields are ignored (Shopify adds fields over time); everything
+ * we rely on is checked.
  */
 
 const address = z.object({

@@ -13,19 +13,31 @@ export interface SessionAnswer {
   body: string;
 }
 
-/** These requests are a few kilobytes; anything far larger is refused before parsing. */
-const MAX_SESSION_REQUEST_BYTES = 64 * 1024;
+/**
+ * Each request's name in our messages, and how large it may be: they are a few kilobytes, and
+ * anything far larger is refused before parsing. A payment session carries the customer, its
+ * addresses and (credit card) the encrypted card; the others carry ids and an amount.
+ */
+const MAX_BYTES = {
+  "payment session": 64 * 1024,
+  "refund session": 16 * 1024,
+  "capture session": 16 * 1024,
+  "void session": 16 * 1024,
+  confirmation: 16 * 1024,
+} as const;
+
+export type SessionRequestKind = keyof typeof MAX_BYTES;
 
 export async function answerSessionRequest<T>(
   request: Request,
   schema: z.ZodType<T>,
-  what: string,
+  what: SessionRequestKind,
   receive: (headers: SessionHeaders, body: T) => Promise<SessionAnswer>,
 ): Promise<Response> {
   if (request.method !== "POST") return plainText("Method not allowed", 405);
   const headers = readSessionHeaders(request);
   if (!headers.success) return plainText(`Invalid headers: ${describeIssues(headers.error)}`, 400);
-  const read = await readJsonBody(request, MAX_SESSION_REQUEST_BYTES);
+  const read = await readJsonBody(request, MAX_BYTES[what]);
   if (!read.ok) return read.response;
   const body = schema.safeParse(read.json);
   if (!body.success) return plainText(`Invalid ${what}: ${describeIssues(body.error)}`, 422);

@@ -4,7 +4,7 @@
  * The transitions are decided in one place: app/payments/next-state.ts.
  *
  *   awaiting_card ──submit──▶ processing ──captured──▶ resolving ──▶ resolved
- *        ▲                       │  │ └─pending_3ds─▶ three_ds ──passed──▶ resolving (offsite) | confirming (card) ──▶ resolving
+ *        ▲                       │  │ └─action_required─▶ three_ds ──passed──▶ resolving (offsite) | confirming (card) ──▶ resolving
  *        └──declined, time left──┘  └─unknown outcome──▶ pending ──settled later──▶ resolving | rejecting
  *   any open state ──declined on the last attempt / deadline / refused──▶ rejecting ──▶ rejected
  */

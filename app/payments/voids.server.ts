@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { db } from "~/db.server";
-import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
+import { firstSentAt, jobHandler, RetryableJobError, TerminalJobError, type JobHandler } from "~/jobs";
 import type { ChargeDeps } from "~/payments/charge.server";
-import { enqueueFinalizedDecision } from "~/payments/finalized-decisions.server";
-import { afterAnswer, receiveFinalizedSession } from "~/payments/finalized-intake.server";
+import { finalizedSessionRow, queueAfterDecision, receiveFinalizedSession } from "~/payments/finalized-intake.server";
 import type { VoidSessionBody } from "~/payments/finalized-session-request";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
-import type { GatewayId, PaymentGateway } from "~/payments/gateway/port";
+import { describeGatewayError, type GatewayId, type PaymentGateway } from "~/payments/gateway/port";
 import { jobKeys } from "~/payments/job-keys";
 import {
   capturedProblem,
@@ -51,32 +50,13 @@ export function receiveVoidSession(
       "problem" in found
         ? { decision: rejection(found.problem) }
         : decideVoid(found.payment, gatewayOf(deps.gateways, found.payment), await paymentLedger(tx, found.payment));
-    const row = await tx.voidSession.create({
-      data: {
-        shopId,
-        shopifyId: body.id,
-        gid: body.gid,
-        paymentShopifyId: body.payment_id,
-        paymentSessionId: payment?.id ?? null,
-        gateway,
-        test: payment?.test ?? body.test ?? false,
-        ...decided.decision,
-        shopifyRequestId: headers.requestId,
-      },
+    const row = await tx.voidSession.create({ data: finalizedSessionRow(shopId, headers, body, payment, gateway, decided.decision) });
+    // What the void does (release, or refund how much) is decided now and travels with the job.
+    await queueAfterDecision(tx, "void", row, {
+      type: VOID_AT_GATEWAY,
+      payload: { voidSessionId: row.id, ...decided.action },
+      dedupeKey: jobKeys.voidAtGateway(row.id),
     });
-    if (decided.decision.status === "processing") {
-      // What the void does is fixed now, under the lock, and travels with the job: every retry
-      // must send the gateway the same request for the same idempotency key.
-      await enqueueJob(tx, {
-        type: VOID_AT_GATEWAY,
-        payload: { voidSessionId: row.id, ...decided.action },
-        shopId,
-        dedupeKey: jobKeys.voidAtGateway(row.id),
-        runAt: afterAnswer(),
-      });
-    } else {
-      await enqueueFinalizedDecision(tx, "void", row, afterAnswer());
-    }
     return row;
   });
 }
@@ -96,7 +76,7 @@ export function decideVoid(
     if (ledger.capturedByShopify > 0n) return { decision: rejection("This authorization was captured already; refund it instead of voiding it.") };
     return { decision: { status: "processing" }, action: { release: true } };
   }
-  const notCaptured = capturedProblem(payment as LockedPayment, gateway.displayName, "void");
+  const notCaptured = capturedProblem(payment, gateway.displayName, "void");
   if (notCaptured) return { decision: rejection(notCaptured) };
   if (ledger.capturedByShopify > 0n) return { decision: rejection("This payment was already captured in Shopify; refund it instead of voiding it.") };
   const remaining = ledger.captured - ledger.refunded;
@@ -123,8 +103,7 @@ export function voidAtGatewayHandler(deps: () => Pick<ChargeDeps, "gateways" | "
     if (payload.release) {
       const gateway = gatewayOf(deps().gateways, payment);
       const account = await accountForSession(deps(), payment);
-      if (!account.ok)
-        return recordGatewayRefund("void", session, { ok: false, merchantMessage: `${account.error.message}. Add the key on the settings page.` });
+      if (!account.ok) return recordGatewayRefund("void", session, { ok: false, merchantMessage: `${account.error.message}.` });
       const result = await account.value.cancel(payment.gatewayPaymentId, { idempotencyKey: `shopify-void-${session.shopifyId}` });
       if (result.ok && result.value.status === "canceled") {
         await db().paymentSession.update({ where: { id: payment.id }, data: { gatewayStatus: "canceled" } });
@@ -141,7 +120,7 @@ export function voidAtGatewayHandler(deps: () => Pick<ChargeDeps, "gateways" | "
           merchantMessage: `${gateway.displayName} refused the void (${result.error.gatewayCode ?? result.error.code}): ${result.error.message}`,
         });
       }
-      throw new RetryableJobError(`${gateway.displayName} ${result.error.code} (${result.error.category}) on a void`);
+      throw new RetryableJobError(`${gateway.displayName} ${describeGatewayError(result.error)} on a void`);
     }
     const amount = payload.amount && payload.currency ? parseMoney(payload.amount, payload.currency) : null;
     if (!amount?.ok) throw new TerminalJobError("A void by refund carries its amount");

@@ -172,7 +172,7 @@ describe("voids", () => {
     expect(sandbox.requests().filter((r) => r.path === "/v1/refunds" && r.idempotencyKey === `shopify-void-${request.id}`)).toHaveLength(1);
     expect(await db().voidSession.findFirstOrThrow({ where: { shopifyId: request.id } })).toMatchObject({
       status: "resolved",
-      accelebitRefundId: refunds[0]!.id,
+      gatewayVoidId: refunds[0]!.id,
       paymentSessionId: payment.stored.id,
     });
 

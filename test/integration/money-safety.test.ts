@@ -207,7 +207,7 @@ describe("2. a read is applied to the attempt it names", () => {
     await runJobs();
     let row = await session(id);
     expect(row.status).toBe("three_ds");
-    expect(row.attempts.map((a) => a.status)).toEqual(["failed", "pending_3ds"]);
+    expect(row.attempts.map((a) => a.status)).toEqual(["failed", "action_required"]);
 
     const before = sandbox.requests().length;
     await sweepAt(11);
@@ -425,7 +425,7 @@ describe("the same bugs through other doors (each of these failed on the code be
     await sandbox.releaseWebhooks({ eventIds: [late[0]!.eventId] });
     await runJobs();
     const row = await session(id);
-    expect({ status: row.status, attempts: row.attempts.map((a) => a.status) }).toEqual({ status: "three_ds", attempts: ["failed", "pending_3ds"] });
+    expect({ status: row.status, attempts: row.attempts.map((a) => a.status) }).toEqual({ status: "three_ds", attempts: ["failed", "action_required"] });
   });
 
   it("2c. the reconciler's fallback: attempt 2's answer is lost (no id), the pass reads the session's last stored id (attempt 1's failure) and must not reject while attempt 2 is captured", async () => {

@@ -195,7 +195,7 @@ describe("charging", () => {
     expect(applied(request.gid, "paymentSessionResolve")).toHaveLength(1);
     const attempts = await db().paymentAttempt.findMany({ where: { paymentSession: { shopifyId: request.id } }, orderBy: { number: "asc" } });
     expect(attempts.map((a) => [a.number, a.status, a.errorName])).toEqual([
-      [1, "failed", "CARD_DECLINED"],
+      [1, "failed", "DECLINED"],
       [2, "captured", null],
     ]);
   });

@@ -141,7 +141,7 @@ describe("refunds", () => {
     expect(refunds).toEqual([expect.objectContaining({ amount: "49.99", currency: "EUR", status: "created", reason: `Shopify refund ${request.id}` })]);
     expect(refundPosts(request).map((r) => r.status)).toEqual([201]);
     const row = await stored(request);
-    expect(row).toMatchObject({ status: "resolved", accelebitRefundId: refunds[0]!.id, rejectReason: null });
+    expect(row).toMatchObject({ status: "resolved", gatewayRefundId: refunds[0]!.id, rejectReason: null });
     expect(row.amount.toFixed(2)).toBe("49.99");
     expect(row.finalizedAt).toBeInstanceOf(Date);
   });
@@ -173,7 +173,7 @@ describe("refunds", () => {
     expectRejected(second, "A refund of 20.00 EUR is more than is left to refund on this payment (19.99 EUR of 49.99 EUR); no refund was made.");
     expect(refundPosts(second)).toHaveLength(0);
     expect(refundsOf(payment).map((r) => r.amount)).toEqual(["30.00"]);
-    expect(await stored(second)).toMatchObject({ status: "rejected", accelebitRefundId: null });
+    expect(await stored(second)).toMatchObject({ status: "rejected", gatewayRefundId: null });
   });
 
   it("concurrent refunds that together exceed the payment: only what fits goes through", async () => {
@@ -231,7 +231,7 @@ describe("refunds", () => {
     expect(await stored(request)).toMatchObject({ status: "processing" });
     const job = await db().job.findFirstOrThrow({ where: { dedupeKey: `refund:${(await stored(request)).id}` } });
     expect(job).toMatchObject({ status: "pending", attempts: 1 });
-    expect(job.lastError).toContain("SERVER_ERROR");
+    expect(job.lastError).toContain("UNAVAILABLE");
 
     await runJobs(60_000); // past the first retry delay
     expectResolved(request);
@@ -297,7 +297,7 @@ describe("refunds", () => {
     expectRejected(request, /^Accelebit refused the refund \(INVALID_REQUEST\): .*exceeds the refundable amount.*9\.99 EUR remaining/);
     expect(refundPosts(request).map((r) => r.status)).toEqual([400]);
     expect(refundsOf(payment).map((r) => r.amount)).toEqual(["40.00"]);
-    expect(await stored(request)).toMatchObject({ status: "rejected", rejectReason: "PROCESSING_ERROR", accelebitRefundId: null });
+    expect(await stored(request)).toMatchObject({ status: "rejected", rejectReason: "PROCESSING_ERROR", gatewayRefundId: null });
   });
 
   it("a refund for an unknown payment or another shop's payment is rejected and never sent to Accelebit", async () => {

@@ -3,7 +3,7 @@ import type { PaymentSessionThreeDSecureAuthentication } from "~/shopify/payment
 
 /**
  * `authentication` for paymentSessionResolve / paymentSessionReject of a card session
- * (reference §5.6): present if and only if paymentSessionRedirect was called for it.
+ *: present if and only if paymentSessionRedirect was called for it.
  *
  * Accelebit reports only the outcome of its challenge page (captured or failed), no EMV
  * status, version or DS transaction id, so the values say no more than that:
@@ -20,7 +20,7 @@ export function authenticationFor(gatewayStatus: string | null): PaymentSessionT
   if (gatewayStatus === "failed") {
     return { authenticationData: { ...common, transStatus: "N", transStatusReason: "01", chargebackLiability: "MERCHANT" } };
   }
-  if (gatewayStatus === "pending_3ds") {
+  if (gatewayStatus === "action_required") {
     return { authenticationData: { ...common, transStatus: "U", transStatusReason: "14", chargebackLiability: "MERCHANT" } };
   }
   return { partnerError: "PROCESSING_ERROR" };

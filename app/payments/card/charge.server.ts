@@ -121,7 +121,7 @@ async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: Car
 
   const account = await accountForSession(deps, session);
   if (!account.ok) {
-    const message = `${account.error.message}. Add the right key on the settings page`;
+    const message = account.error.message;
     // Credentials removed after a send of ours, which may have charged: never reject blind (docs/decisions/0005-reads-never-reject-blind.md).
     if (sentBefore) throw new RetryableJobError(`Cannot ask the gateway about the card charge: ${message}`);
     return (await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message }, context)).kind;

@@ -5,9 +5,10 @@ import { recordEvent } from "~/payments/timeline.server";
 import { paymentsAppsClientFor } from "~/shopify/payments-apps.server";
 
 /**
- * Asks Shopify to show the shopper our 3-D Secure page (paymentSessionRedirect, reference §4.3).
- * A job, so it survives restarts and is retried; Shopify's acceptance is recorded as the
- * `three_ds.redirect` timeline event, which later decides that resolve/reject carry `authentication`.
+ * Asks Shopify to show the shopper our 3-D Secure page (paymentSessionRedirect; Shopify wants an
+ * absolute HTTPS URL without credentials). A job, so it survives restarts and is retried;
+ * Shopify's acceptance is recorded as the `three_ds.redirect` timeline event, which later decides
+ * that resolve/reject carry `authentication` (docs/decisions/shopify-3ds-authentication.md).
  */
 export const REDIRECT_CARD_SESSION = "card-payment.redirect";
 

@@ -3,7 +3,7 @@ import { encryptedCardPayloadSchema } from "~/card-decryption";
 import { gidMatchesId, paymentSessionFields, shopifySessionId } from "~/payments/session-request";
 
 /**
- * Shopify's credit-card payment session request (reference §2.4): the offsite request's fields
+ * Shopify's credit-card payment session request: the offsite request's fields
  * with `payment_method.data` holding the encrypted card and the MOTO flag. Unknown fields are ignored.
  */
 export const cardSessionBody = paymentSessionFields
@@ -16,7 +16,10 @@ export const cardSessionBody = paymentSessionFields
   .superRefine(gidMatchesId("PaymentSession"));
 export type CardSessionBody = z.infer<typeof cardSessionBody>;
 
-/** The confirmation callback (reference §3.4): at least `id` and `confirmation_result`. */
+/**
+ * The confirmation callback Shopify POSTs after paymentSessionConfirm: it carries at least `id`
+ * and `confirmation_result` (and usually `gid`); nothing else of it is read.
+ */
 export const confirmationCallbackBody = z
   .object({
     id: shopifySessionId,

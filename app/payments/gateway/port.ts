@@ -230,3 +230,9 @@ export interface PaymentGateway {
   checkCredentials(credentials: GatewayCredentials, mode: GatewayMode): Promise<CredentialCheck>;
   verifyWebhook(input: { readonly rawBody: string; readonly headers: Headers; readonly secret: string | null }): WebhookVerification;
 }
+
+/** One line for a job's last error or the timeline: our code, the gateway's own, and whether a retry may help. */
+export function describeGatewayError(error: Pick<GatewayError, "code" | "gatewayCode" | "category">): string {
+  const own = error.gatewayCode && error.gatewayCode !== error.code ? ` ${error.gatewayCode}` : "";
+  return `${error.code}${own} (${error.category})`;
+}

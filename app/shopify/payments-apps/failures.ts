@@ -12,7 +12,7 @@ export interface GraphQLErrorLike {
   extensions?: unknown;
 }
 
-/** errors[].extensions.code values documented for the Payments Apps API (reference §4.2). */
+/** errors[].extensions.code values Shopify documents for the Payments Apps API (usually sent with HTTP 200). */
 const DOCUMENTED_GRAPHQL_CODES: Readonly<Record<string, FailureCategory>> = {
   THROTTLED: "retryable",
   INTERNAL_SERVER_ERROR: "retryable",

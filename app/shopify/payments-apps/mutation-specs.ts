@@ -51,8 +51,9 @@ import type {
  *   or setup, not a competing state: they are returned as `user-errors` for the caller to decide.
  * - resolve, reject and configure return plain `UserError` (no code). Their only known conflict
  *   message ("...already been resolved with a different authentication, has already been rejected,
- *   or the response to start_payment_session request has not been received", reference §2.6) mixes
- *   a conflict with a timing problem, so without a returned state they stay `user-errors`.
+ *   or the response to start_payment_session request has not been received", returned when the
+ *   mutation comes before Shopify has our HTTP answer to the session request) mixes a conflict
+ *   with a timing problem, so without a returned state they stay `user-errors`.
  */
 export interface MutationSpec<TVariables, TResult> {
   operationName: PaymentsAppsOperationName;

@@ -3,7 +3,7 @@
  * has no .graphql loader. test/shopify/operations.test.ts validates each one against the 2026-04
  * schema with graphql-js, so a typo fails the test suite instead of a live payment.
  *
- * Schema traps these documents avoid (reference §10, pitfalls 4 and 5):
+ * Schema traps these documents avoid (each one makes Shopify reject the whole document):
  * - `state` is a union: its `code` is only reachable through `... on <X>State { code }`.
  * - `paymentSessionResolve`, `paymentSessionReject` and `paymentsAppConfigure` return plain
  *   `UserError`, which has no `code`; selecting it there invalidates the whole document.
