@@ -2,8 +2,8 @@ import { db } from "~/db.server";
 import type { PaymentSessionThreeDSecureAuthentication } from "~/shopify/payments-apps";
 
 /**
- * `authentication` for paymentSessionResolve / paymentSessionReject of a card session
- *: present if and only if paymentSessionRedirect was called for it.
+ * `authentication` for paymentSessionResolve / paymentSessionReject of a card session: present
+ * if and only if paymentSessionRedirect was called for it (docs/decisions/shopify-3ds-authentication.md).
  *
  * Accelebit reports only the outcome of its challenge page (captured or failed), no EMV
  * status, version or DS transaction id, so the values say no more than that:
