@@ -1,3 +1,5 @@
+import { currencyExponent } from "~/payments/money";
+
 /**
  * Display money for the merchant's pages and the CSV. Amounts arrive as Prisma Decimals and
  * leave as decimal strings; sums go through bigint units, never floats (docs/decisions/0010-money.md).
@@ -6,22 +8,6 @@
 /** What Prisma returns for a Decimal column; `toFixed()` without digits never uses exponents. */
 export interface DecimalLike {
   toFixed(decimalPlaces?: number): string;
-}
-
-const digitsCache = new Map<string, number>();
-
-/** The currency's minor digits (EUR 2, JPY 0, KWD 3); 2 for a code Intl does not know. */
-export function currencyDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsCache.set(currency, digits);
-  }
-  return digits;
 }
 
 function parts(amount: DecimalLike | string): { whole: string; fraction: string } {
@@ -34,18 +20,18 @@ function parts(amount: DecimalLike | string): { whole: string; fraction: string 
  * "10.5" EUR → "10.50", "1500" JPY → "1500". Padded to the currency's digits but never cut:
  * an amount stored with more digits is shown as it is rather than rounded.
  */
-export function formatAmount(amount: DecimalLike | string, currency: string): string {
+export function formatDecimalAmount(amount: DecimalLike | string, currency: string): string {
   const { whole, fraction } = parts(amount);
-  const digits = Math.max(currencyDigits(currency), fraction.replace(/0+$/, "").length);
+  const digits = Math.max(currencyExponent(currency), fraction.replace(/0+$/, "").length);
   return digits === 0 ? whole : `${whole}.${fraction.padEnd(digits, "0").slice(0, digits)}`;
 }
 
-/** The exact sum of decimal amounts of one currency, formatted like formatAmount. */
+/** The exact sum of decimal amounts of one currency, formatted like formatDecimalAmount. */
 export function sumAmounts(amounts: readonly (DecimalLike | string)[], currency: string): string {
   const split = amounts.map(parts);
-  const scale = Math.max(currencyDigits(currency), ...split.map((p) => p.fraction.length));
+  const scale = Math.max(currencyExponent(currency), ...split.map((p) => p.fraction.length));
   const total = split.reduce((sum, p) => sum + BigInt(p.whole + p.fraction.padEnd(scale, "0")), 0n);
   if (scale === 0) return total.toString();
   const text = total.toString().padStart(scale + 1, "0");
-  return formatAmount(`${text.slice(0, -scale)}.${text.slice(-scale)}`, currency);
+  return formatDecimalAmount(`${text.slice(0, -scale)}.${text.slice(-scale)}`, currency);
 }

@@ -1,6 +1,6 @@
 import { db } from "~/db.server";
 import { jobLabel, sessionsOfJobs } from "~/dashboard/session-jobs.server";
-import { formatAmount } from "~/dashboard/money";
+import { formatDecimalAmount } from "~/dashboard/money";
 import { listDeadJobs } from "~/jobs";
 
 /**
@@ -92,7 +92,7 @@ export async function findProblems(shopId: string, now = new Date()): Promise<Pr
         "your Accelebit dashboard. If it is not settled by its deadline, Shopify stops waiting for it: then check the order in " +
         "Shopify and refund any charge from Accelebit that has no paid order.",
       items: expiring.map((s) => ({
-        label: `${s.shopifyId}: ${formatAmount(s.amount, s.currency)} ${s.currency}`,
+        label: `${s.shopifyId}: ${formatDecimalAmount(s.amount, s.currency)} ${s.currency}`,
         detail: `Deadline ${s.pendingExpiresAt!.toISOString()}${s.gatewayPaymentId ? ` · Accelebit ${s.gatewayPaymentId}` : ""}`,
         url: transactionUrl(s.id),
       })),

@@ -1,5 +1,5 @@
 import { db } from "~/db.server";
-import { formatAmount } from "~/dashboard/money";
+import { formatDecimalAmount } from "~/dashboard/money";
 import { jobLabel, jobsOfSession } from "~/dashboard/session-jobs.server";
 import { finalizedStatusLabel } from "~/dashboard/status";
 import { toRow, type TransactionRow } from "~/dashboard/transactions.server";
@@ -143,7 +143,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     id: row.id,
     shopifyId: row.shopifyId,
     at: row.createdAt.toISOString(),
-    amount: row.amount ? formatAmount(row.amount, session.currency) : null,
+    amount: row.amount ? formatDecimalAmount(row.amount, session.currency) : null,
     status: row.status,
     statusLabel: finalizedStatusLabel(row.status),
     test: row.test,

@@ -1,6 +1,6 @@
 import { db, type Prisma } from "~/db.server";
 import { encodeCursor, type Cursor, type PageRequest, type TransactionFilters } from "~/dashboard/filters";
-import { formatAmount, sumAmounts } from "~/dashboard/money";
+import { formatDecimalAmount, sumAmounts } from "~/dashboard/money";
 import { statusLabel, statusTone, type BadgeTone } from "~/dashboard/status";
 
 /**
@@ -155,7 +155,7 @@ export async function listTransactions(shopId: string, filters: TransactionFilte
 
 export function toRow(row: SelectedRow): TransactionRow {
   const { currency } = row;
-  const amount = formatAmount(row.amount, currency);
+  const amount = formatDecimalAmount(row.amount, currency);
   const notes: string[] = [];
   const resolved = <T extends { status: string }>(list: T[]) => list.filter((s) => s.status === "resolved");
   const underway = <T extends { status: string }>(list: T[]) => list.filter((s) => ["processing", "resolving"].includes(s.status));

@@ -8,7 +8,7 @@ import {
   bankUrlAllowed,
   cardFormPage,
   contentSecurityPolicy,
-  formatAmount,
+  formatCheckoutAmount,
   notFoundPage,
   threeDsPostPage,
   threeDsRedirectPage,
@@ -23,7 +23,7 @@ const loadSession = (token: string) =>
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
   const locale = session.merchantLocale;
-  return { shopName, amountText: formatAmount(session.amount.toString(), session.currency, locale), cancelUrl: session.cancelUrl };
+  return { shopName, amountText: formatCheckoutAmount(session.amount.toString(), session.currency, locale), cancelUrl: session.cancelUrl };
 }
 
 function origin(url: string | null): string[] {

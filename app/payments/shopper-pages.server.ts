@@ -11,7 +11,7 @@ export function escapeHtml(value: string): string {
 }
 
 /** The amount as checkout shows it: the exact decimal, in the shopper's or merchant's locale. */
-export function formatAmount(amount: string, currency: string, locale: string | null): string {
+export function formatCheckoutAmount(amount: string, currency: string, locale: string | null): string {
   const format = (l: string | undefined) => new Intl.NumberFormat(l, { style: "currency", currency }).format(amount as unknown as number);
   try {
     return format(locale ?? undefined);

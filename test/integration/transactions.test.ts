@@ -640,12 +640,12 @@ describe("pure pieces", () => {
   });
 
   it("money: currency digits, never rounded, exact sums", async () => {
-    const { formatAmount, sumAmounts } = await import("~/dashboard/money");
-    expect(formatAmount("10.5", "EUR")).toBe("10.50");
-    expect(formatAmount("1500", "JPY")).toBe("1500");
-    expect(formatAmount("12.345", "KWD")).toBe("12.345");
-    expect(formatAmount("12.345", "EUR")).toBe("12.345");
-    expect(formatAmount("7", "XXX")).toBe("7.00");
+    const { formatDecimalAmount, sumAmounts } = await import("~/dashboard/money");
+    expect(formatDecimalAmount("10.5", "EUR")).toBe("10.50");
+    expect(formatDecimalAmount("1500", "JPY")).toBe("1500");
+    expect(formatDecimalAmount("12.345", "KWD")).toBe("12.345");
+    expect(formatDecimalAmount("12.345", "EUR")).toBe("12.345");
+    expect(formatDecimalAmount("7", "XXX")).toBe("7.00");
     // 0.1 + 0.2 in floating point is 0.30000000000000004.
     expect(sumAmounts(["0.1", "0.2"], "EUR")).toBe("0.30");
     expect(sumAmounts(["99999999999.99", "0.01"], "EUR")).toBe("100000000000.00");

@@ -8,7 +8,7 @@ import {
   bankUnavailablePage,
   bankUrlAllowed,
   contentSecurityPolicy,
-  formatAmount,
+  formatCheckoutAmount,
   leaveFramePage,
   notFoundPage,
   threeDsPostPage,
@@ -59,7 +59,7 @@ function toShopify(session: Session, url: string): Response {
 
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
-  return { shopName, amountText: formatAmount(session.amount.toString(), session.currency, session.merchantLocale), cancelUrl: null };
+  return { shopName, amountText: formatCheckoutAmount(session.amount.toString(), session.currency, session.merchantLocale), cancelUrl: null };
 }
 
 const waiting = (session: Session, title: string, text: string) => html(waitingPage(pageContext(session), title, text), 200);
