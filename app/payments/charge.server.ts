@@ -5,7 +5,7 @@ import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { applyAttemptFact, type Completion } from "~/payments/completion.server";
 import { accountForSession, type Gateways } from "~/payments/gateway-account.server";
 import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
-import type { GatewayAccount } from "~/payments/gateway/port";
+import type { ChargeRequest, GatewayAccount, PaymentInstrument } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
 import { recordEvent } from "~/payments/timeline.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
@@ -102,6 +102,31 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   }
 }
 
+/** What a card charge asks of the gateway, the same for the shopper's form and Shopify's encrypted card: the session's money, mode of capture and buyer, and the attempt's identity. */
+export function cardChargeRequest(
+  session: Pick<SessionRow, "amount" | "currency" | "kind" | "shopifyId" | "customerEmail" | "customerPhone" | "billingAddress">,
+  attempt: { idempotencyKey: string; merchantRef: string },
+  charge: { card: CardInstrument["card"]; holderName: string; buyerIp: string | null; returnUrl: string; metadata: Record<string, string>; others: string[] },
+): ChargeRequest {
+  return {
+    amount: storedMoney(session.amount, session.currency),
+    reference: attempt.merchantRef,
+    idempotencyKey: attempt.idempotencyKey,
+    capture: session.kind === "sale",
+    instrument: {
+      kind: "card",
+      card: charge.card,
+      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, charge.holderName),
+      buyerIp: buyerIpv4(charge.buyerIp),
+      returnUrl: charge.returnUrl,
+    },
+    metadata: { shopifyPaymentSessionId: session.shopifyId, ...charge.metadata },
+    otherAttemptPaymentIds: charge.others,
+  };
+}
+
+type CardInstrument = Extract<PaymentInstrument, { kind: "card" }>;
+
 type SessionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["paymentSession"]["findUnique"]>>>;
 
 async function chargeAttempt(
@@ -115,21 +140,16 @@ async function chargeAttempt(
 ) {
   const account = await accountForSession(deps, session);
   if (!account.ok) return { kind: "cannot-charge", message: account.error.message } as const;
-  const result = await account.value.charge({
-    amount: storedMoney(session.amount, session.currency),
-    reference: attempt.merchantRef,
-    idempotencyKey: attempt.idempotencyKey,
-    capture: session.kind === "sale",
-    instrument: {
-      kind: "card",
+  const result = await account.value.charge(
+    cardChargeRequest(session, attempt, {
       card,
-      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, card.holderName),
-      buyerIp: buyerIpv4(clientIp),
+      holderName: card.holderName,
+      buyerIp: clientIp,
       returnUrl: threeDsReturnUrl(deps.appUrl, token),
-    },
-    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
-    otherAttemptPaymentIds: others,
-  });
+      metadata: { attempt: String(attempt.number) },
+      others,
+    }),
+  );
   return chargeFact(result);
 }
 

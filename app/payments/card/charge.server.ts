@@ -3,13 +3,12 @@ import { decryptCardPayload, type CardKeyring, type DecryptedCard, type Encrypte
 import { db, type Prisma } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
-import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
-import { newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
+import { cardBrand } from "~/payments/billing";
+import { cardChargeRequest, newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
 import { applyAttemptFact, type ApplyContext } from "~/payments/completion.server";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
 import type { GatewayCapabilities } from "~/payments/gateway/port";
 import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
-import { storedMoney } from "~/payments/money";
 import type { AttemptFact } from "~/payments/next-state";
 import { recordEvent } from "~/payments/timeline.server";
 
@@ -127,21 +126,16 @@ async function chargeOrSettle(session: SessionWithCard, moto: boolean, deps: Car
     return (await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message }, context)).kind;
   }
 
-  const result = await account.value.charge({
-    amount: storedMoney(session.amount, session.currency),
-    reference: attempt.merchantRef,
-    idempotencyKey: attempt.idempotencyKey,
-    capture: session.kind === "sale",
-    instrument: {
-      kind: "card",
+  const result = await account.value.charge(
+    cardChargeRequest(session, attempt, {
       card: gatewayCard(card, session.billingAddress),
-      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, card.name ?? ""),
-      buyerIp: buyerIpv4(session.clientIp),
+      holderName: card.name ?? "",
+      buyerIp: session.clientIp,
       returnUrl: cardThreeDsReturnUrl(deps.appUrl, session.shopperToken),
-    },
-    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: "1", ...(moto ? { moto: "true" } : {}) },
-    otherAttemptPaymentIds: [],
-  });
+      metadata: { attempt: "1", ...(moto ? { moto: "true" } : {}) },
+      others: [],
+    }),
+  );
   const fact = chargeFact(result);
   const completion = await applyAttemptFact(session.id, attempt.id, fact, context);
   // Not known whether the card was charged: the job asks again with the same Idempotency-Key while the window is open.
