@@ -92,7 +92,8 @@ async function releaseExtras(context: ChargeContext, extras: readonly AccruePaym
   for (const extra of extras) {
     if (others.has(extra.id)) continue;
     const canceled = await context.client.cancelPayment(extra.id);
-    if (!canceled.ok) context.logger?.error({ accrue: { paymentId: extra.id, error: canceled.error.code } }, "accrue extra payment on an intent could not be released");
+    if (!canceled.ok)
+      context.logger?.error({ accrue: { paymentId: extra.id, error: canceled.error.code } }, "accrue extra payment on an intent could not be released");
   }
 }
 
@@ -119,6 +120,10 @@ async function captureAtOnce(context: ChargeContext, payment: AccruePayment, cen
   if (captured.error.category !== "terminal") return err(toGatewayError(captured.error));
   const canceled = await context.client.cancelPayment(payment.id);
   const released = canceled.ok ? toGatewayPayment(canceled.value) : null;
-  if (!canceled.ok) context.logger?.error({ accrue: { paymentId: payment.id, error: canceled.error.code } }, "accrue authorization could not be released after a failed capture");
+  if (!canceled.ok)
+    context.logger?.error(
+      { accrue: { paymentId: payment.id, error: canceled.error.code } },
+      "accrue authorization could not be released after a failed capture",
+    );
   return err(toGatewayError(captured.error, "other", released ?? undefined));
 }

@@ -6,7 +6,14 @@
 import type { GatewayError, GatewayErrorCode, GatewayPayment, GatewayPaymentStatus, GatewayRefund } from "~/payments/gateway/port";
 import type { Money } from "~/payments/money";
 import { declineReason, type AccrueError, type AccrueErrorCode } from "./errors";
-import { CAPTURED_PAYMENT_STATUSES, FAILED_REFUND_STATUSES, PENDING_REFUND_STATUS, UNCAPTURED_PAYMENT_STATUSES, type AccruePayment, type AccrueRefund } from "./schemas";
+import {
+  CAPTURED_PAYMENT_STATUSES,
+  FAILED_REFUND_STATUSES,
+  PENDING_REFUND_STATUS,
+  UNCAPTURED_PAYMENT_STATUSES,
+  type AccruePayment,
+  type AccrueRefund,
+} from "./schemas";
 
 /** USD only (docs/decisions/accrue-a04-usd-only.md). */
 export const ACCRUE_CURRENCY = "USD";

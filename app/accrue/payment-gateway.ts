@@ -73,7 +73,8 @@ export function accrueCredentials(credentials: GatewayCredentials | null): Resul
   const clientId = credentials.publicId?.trim() ?? "";
   if (clientId === "") return err({ reason: "missing", message: "No Accrue Client ID is saved for this mode" });
   if (!UUID.test(clientId)) return err({ reason: "malformed", message: "The Accrue Client ID must be a UUID (e.g. 123e4567-e89b-12d3-a456-426614174000)" });
-  if (!SECRET.test(credentials.secret)) return err({ reason: "malformed", message: "The Accrue Client Secret is not in Accrue's form (16 to 512 characters, no spaces)" });
+  if (!SECRET.test(credentials.secret))
+    return err({ reason: "malformed", message: "The Accrue Client Secret is not in Accrue's form (16 to 512 characters, no spaces)" });
   return ok({ clientId, clientSecret: credentials.secret });
 }
 
@@ -151,7 +152,8 @@ function accountFor(client: AccrueMerchantClient, mode: GatewayMode, logger: Log
       const payment = before.value.payment;
       if (isAt(payment, "canceled")) return mappedPayment(payment);
       // Accrue's cancel also reverses a capture in its waiting period: a void never does that.
-      if (!isAt(payment, "authorized")) return err(adapterError("STATE_MISMATCH", "terminal", `The Accrue payment is ${payment.status}; only an uncaptured authorization is voided`));
+      if (!isAt(payment, "authorized"))
+        return err(adapterError("STATE_MISMATCH", "terminal", `The Accrue payment is ${payment.status}; only an uncaptured authorization is voided`));
       const canceled = await client.cancelPayment(paymentId, { idempotencyKey: options.idempotencyKey });
       if (canceled.ok) return mappedPayment(canceled.value);
       return settleRefusal(canceled.error, paymentId, "canceled");
@@ -184,7 +186,11 @@ function accountFor(client: AccrueMerchantClient, mode: GatewayMode, logger: Log
   };
 
   /** A refused capture or cancel may mean an earlier send landed: read once, adopt if so. */
-  async function settleRefusal(error: Parameters<typeof toGatewayError>[0], paymentId: string, wanted: "captured" | "canceled"): Promise<GatewayResult<GatewayPayment>> {
+  async function settleRefusal(
+    error: Parameters<typeof toGatewayError>[0],
+    paymentId: string,
+    wanted: "captured" | "canceled",
+  ): Promise<GatewayResult<GatewayPayment>> {
     if (error.code !== "REJECTED") return err(toGatewayError(error));
     const after = await client.getPayment(paymentId);
     if (after.ok && isAt(after.value.payment, wanted)) return mappedPayment(after.value.payment);
@@ -192,7 +198,8 @@ function accountFor(client: AccrueMerchantClient, mode: GatewayMode, logger: Log
   }
 }
 
-const webhookSubject = (topic: string) => (topic.startsWith("Refund") ? "refund" : topic.startsWith("Payment") && !topic.startsWith("PaymentIntent") ? "payment" : "other");
+const webhookSubject = (topic: string) =>
+  topic.startsWith("Refund") ? "refund" : topic.startsWith("Payment") && !topic.startsWith("PaymentIntent") ? "payment" : "other";
 
 export function createAccruePaymentGateway(options: AccruePaymentGatewayOptions): PaymentGateway {
   const now = options.now ?? options.client?.now ?? Date.now;

@@ -111,7 +111,10 @@ describe("charges of a widget intent", () => {
     expect(requests("POST", "/capture")).toHaveLength(0);
     const paymentId = result.ok ? result.value.id : "";
 
-    expect(await account.capture(paymentId, usd("15.00"), { idempotencyKey: "cap-1" })).toMatchObject({ ok: true, value: { id: paymentId, status: "captured" } });
+    expect(await account.capture(paymentId, usd("15.00"), { idempotencyKey: "cap-1" })).toMatchObject({
+      ok: true,
+      value: { id: paymentId, status: "captured" },
+    });
     expect(state().payments).toMatchObject([{ capturedAmount: 1500 }]);
     // A repeat (a job retried after a lost answer) reads first and adopts: no second capture.
     expect(await account.capture(paymentId, usd("15.00"), { idempotencyKey: "cap-1" })).toMatchObject({ ok: true, value: { status: "captured" } });
@@ -120,9 +123,15 @@ describe("charges of a widget intent", () => {
 
   it("a capture of more than the authorization, or after it expired, is refused without a call", async () => {
     const paymentId = await authorized();
-    expect(await accountOf().capture(paymentId, usd("20.00"), { idempotencyKey: "cap" })).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", category: "terminal" } });
+    expect(await accountOf().capture(paymentId, usd("20.00"), { idempotencyKey: "cap" })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_REQUEST", category: "terminal" },
+    });
     const later = accountOf({ now: () => Date.now() + 8 * 24 * 60 * MINUTE });
-    expect(await later.capture(paymentId, usd("19.99"), { idempotencyKey: "cap" })).toMatchObject({ ok: false, error: { code: "AUTHORIZATION_EXPIRED", category: "terminal" } });
+    expect(await later.capture(paymentId, usd("19.99"), { idempotencyKey: "cap" })).toMatchObject({
+      ok: false,
+      error: { code: "AUTHORIZATION_EXPIRED", category: "terminal" },
+    });
     expect(requests("POST", "/capture")).toHaveLength(0);
   });
 
@@ -172,7 +181,10 @@ describe("declines and refusals", () => {
   });
 
   it("a forged intent id is NOT_FOUND; a malformed one is refused before any request", async () => {
-    expect(await accountOf().charge(chargeRequest("7d7f6c1e-0000-4000-8000-000000000000"))).toMatchObject({ ok: false, error: { code: "NOT_FOUND", category: "terminal" } });
+    expect(await accountOf().charge(chargeRequest("7d7f6c1e-0000-4000-8000-000000000000"))).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND", category: "terminal" },
+    });
     const before = sandbox.requests().length;
     expect(await accountOf().charge(chargeRequest("../payments"))).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", category: "terminal" } });
     expect(sandbox.requests()).toHaveLength(before);
@@ -182,7 +194,10 @@ describe("declines and refusals", () => {
   it("an intent bound to another reference, or to none, is refused: nothing authorized", async () => {
     for (const reference of ["ref-another-session", null]) {
       const result = await accountOf().charge(chargeRequest(intent(MAGIC_PHONES.approved, 1999, reference)));
-      expect(result).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", category: "terminal", message: expect.stringContaining("not created for this checkout") } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: "INVALID_REQUEST", category: "terminal", message: expect.stringContaining("not created for this checkout") },
+      });
     }
     expect(posts()).toEqual([]);
     expect(chargeFact(await accountOf().charge(chargeRequest(intent(MAGIC_PHONES.approved, 1999, "other"))))).toMatchObject({ kind: "refused" });
@@ -197,7 +212,10 @@ describe("declines and refusals", () => {
   it("an expired intent is refused before authorize", async () => {
     const intentId = intent();
     const later = accountOf({ now: () => Date.now() + 31 * MINUTE });
-    expect(await later.charge(chargeRequest(intentId))).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", message: expect.stringContaining("expired") } });
+    expect(await later.charge(chargeRequest(intentId))).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_REQUEST", message: expect.stringContaining("expired") },
+    });
     expect(posts()).toEqual([]);
   });
 
@@ -218,7 +236,9 @@ describe("declines and refusals", () => {
 
   it("a card instrument is refused: Accrue charges widget intents only", async () => {
     const card = { number: "4242424242424242", expiryMonth: "12", expiryYear: "2030", cvv: "123", holderName: "A B" };
-    const result = await accountOf().charge(chargeRequest("x", { instrument: { kind: "card", card, billing: {}, buyerIp: null, returnUrl: "https://app.test/r" } }));
+    const result = await accountOf().charge(
+      chargeRequest("x", { instrument: { kind: "card", card, billing: {}, buyerIp: null, returnUrl: "https://app.test/r" } }),
+    );
     expect(result).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", message: "Accrue charges payment intents from its widget only" } });
     expect(sandbox.requests()).toEqual([]);
   });
@@ -236,7 +256,10 @@ describe("void and refunds", () => {
 
   it("a captured payment is not voided (refund it instead)", async () => {
     const paymentId = await captured();
-    expect(await accountOf().cancel(paymentId, { idempotencyKey: "void" })).toMatchObject({ ok: false, error: { code: "STATE_MISMATCH", category: "terminal" } });
+    expect(await accountOf().cancel(paymentId, { idempotencyKey: "void" })).toMatchObject({
+      ok: false,
+      error: { code: "STATE_MISMATCH", category: "terminal" },
+    });
     expect(requests("POST", "/cancel")).toHaveLength(0);
   });
 
@@ -280,7 +303,10 @@ describe("void and refunds", () => {
     const { gateway } = gatewayFor();
     const ledger: PaymentLedger = { captured: 1999n, refunded: 1500n, capturedByShopify: 1999n, voided: false, refundIds: [firstId] };
     const payment = { gatewayStatus: "captured", gatewayPaymentId: paymentId, currency: "USD" };
-    expect(decideRefund(payment, gateway, "6.00", ledger)).toMatchObject({ status: "rejecting", merchantMessage: expect.stringContaining("more than is left to refund") });
+    expect(decideRefund(payment, gateway, "6.00", ledger)).toMatchObject({
+      status: "rejecting",
+      merchantMessage: expect.stringContaining("more than is left to refund"),
+    });
     expect(decideRefund(payment, gateway, "4.99", ledger)).toEqual({ status: "processing" });
   });
 
@@ -319,8 +345,14 @@ describe("credentials", () => {
   it("missing or malformed credentials are a CredentialProblem with a clear message; nothing is sent", () => {
     const { gateway } = gatewayFor();
     expect(gateway.account(null, "test")).toMatchObject({ ok: false, error: { reason: "missing", message: "No Accrue Client Secret is saved for this mode" } });
-    expect(gateway.account(credentials({ publicId: null }), "test")).toMatchObject({ ok: false, error: { reason: "missing", message: expect.stringContaining("Client ID") } });
-    expect(gateway.account(credentials({ publicId: "shop-one" }), "live")).toMatchObject({ ok: false, error: { reason: "malformed", message: expect.stringContaining("UUID") } });
+    expect(gateway.account(credentials({ publicId: null }), "test")).toMatchObject({
+      ok: false,
+      error: { reason: "missing", message: expect.stringContaining("Client ID") },
+    });
+    expect(gateway.account(credentials({ publicId: "shop-one" }), "live")).toMatchObject({
+      ok: false,
+      error: { reason: "malformed", message: expect.stringContaining("UUID") },
+    });
     const spaced = gateway.account(credentials({ secret: `${merchant.clientSecret} \n` }), "test");
     expect(spaced).toMatchObject({ ok: false, error: { reason: "malformed" } });
     expect(JSON.stringify(spaced)).not.toContain(merchant.clientSecret);
@@ -395,7 +427,9 @@ describe("rate limits and faults", () => {
     ["a timeout", { hang: { count: 1 } }],
   ])("%s before the authorize took effect: the intent is fenced, nothing authorized, the shopper may pay again", async (_label, fault) => {
     const intentId = intent();
-    sandbox.setFaults(Object.fromEntries(Object.entries(fault).map(([name, value]) => [name, { ...value, match: `POST /payment-intents/${intentId}/authorize` }])));
+    sandbox.setFaults(
+      Object.fromEntries(Object.entries(fault).map(([name, value]) => [name, { ...value, match: `POST /payment-intents/${intentId}/authorize` }])),
+    );
     const result = await accountOf().charge(chargeRequest(intentId));
     expect(result).toMatchObject({ ok: false, error: { code: "UNAVAILABLE", category: "retryable", gatewayCode: "AUTHORIZE_NOT_APPLIED" } });
     expect(chargeFact(result)).toMatchObject({ kind: "not-charged" });
@@ -409,7 +443,9 @@ describe("rate limits and faults", () => {
     ["a timeout", { hang: { count: 1, afterEffect: true } }],
   ])("%s after the authorize took effect is settled by reading: adopted, never a second authorize", async (_label, fault) => {
     const intentId = intent();
-    sandbox.setFaults(Object.fromEntries(Object.entries(fault).map(([name, value]) => [name, { ...value, match: `POST /payment-intents/${intentId}/authorize` }])));
+    sandbox.setFaults(
+      Object.fromEntries(Object.entries(fault).map(([name, value]) => [name, { ...value, match: `POST /payment-intents/${intentId}/authorize` }])),
+    );
     expect(await accountOf().charge(chargeRequest(intentId, { capture: false }))).toMatchObject({ ok: true, value: { status: "authorized" } });
     expect(requests("POST", "/authorize")).toHaveLength(1);
     expect(state().payments).toHaveLength(1);
@@ -433,7 +469,10 @@ describe("lookup by reference (the intent id or payment id was lost)", () => {
   it("finds the live payment of the intent carrying our reference, none of the session's others", async () => {
     const account = accountOf();
     const paymentId = await authorized(account);
-    expect(await account.findByReference(REFERENCE, { amount: usd("19.99"), others: [] })).toMatchObject({ ok: true, value: { id: paymentId, status: "authorized" } });
+    expect(await account.findByReference(REFERENCE, { amount: usd("19.99"), others: [] })).toMatchObject({
+      ok: true,
+      value: { id: paymentId, status: "authorized" },
+    });
     expect(await account.findByReference(REFERENCE, { amount: usd("19.99"), others: [paymentId] })).toEqual({ ok: true, value: null });
     expect(await account.findByReference(REFERENCE, { amount: usd("5.00"), others: [] })).toEqual({ ok: true, value: null });
     expect(await account.findByReference("ref-nobody", { amount: usd("19.99"), others: [] })).toEqual({ ok: true, value: null });
@@ -473,7 +512,10 @@ describe("webhooks", () => {
   it("a forged delivery (wrong key, tampered body, no signature, no saved secret) is refused", async () => {
     const { secret, body, signature } = await delivery();
     const { gateway } = gatewayFor();
-    expect(gateway.verifyWebhook({ rawBody: body, headers: headers(signAccrueWebhook(body, "a".repeat(64))), secret })).toEqual({ ok: false, reason: "bad_signature" });
+    expect(gateway.verifyWebhook({ rawBody: body, headers: headers(signAccrueWebhook(body, "a".repeat(64))), secret })).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
     expect(gateway.verifyWebhook({ rawBody: body.replace("PaymentCreated", "PaymentUpdated"), headers: headers(signature), secret })).toEqual({
       ok: false,
       reason: "bad_signature",
@@ -494,7 +536,14 @@ describe("webhooks", () => {
 describe("ACCRUE_CAPABILITIES drive the domain's deciders", () => {
   /** Only what the deciders read: the capabilities record itself. */
   const gateway = { displayName: "Accrue", capabilities: ACCRUE_CAPABILITIES, amountProblem: () => null };
-  const ledger = (over: Partial<PaymentLedger> = {}): PaymentLedger => ({ captured: 1999n, refunded: 0n, capturedByShopify: 0n, voided: false, refundIds: [], ...over });
+  const ledger = (over: Partial<PaymentLedger> = {}): PaymentLedger => ({
+    captured: 1999n,
+    refunded: 0n,
+    capturedByShopify: 0n,
+    voided: false,
+    refundIds: [],
+    ...over,
+  });
   const authorizedRow = { gatewayStatus: "authorized", gatewayPaymentId: "pay_1", currency: "USD", authorizationExpiresAt: null };
   const NOW = new Date("2026-12-01T12:00:00Z");
 
