@@ -2,7 +2,8 @@
  * A charge through Accrue: the shopper's widget created a payment intent; we read it, check it
  * belongs to this checkout and amount, authorize exactly Shopify's amount once, and capture at
  * once for a sale. Decisions: docs/decisions/accrue-a02-binding.md, accrue-a03-amount.md,
- * accrue-a05-capture-at-once.md, accrue-a08-authorize-once.md, accrue-a18-declines.md.
+ * accrue-a05-capture-at-once.md, accrue-a08-authorize-once.md, accrue-a18-declines.md,
+ * accrue-a19-decline-retry.md, accrue-a20-port-mapping.md.
  */
 import type { Logger } from "~/lib/logger";
 import { err, ok } from "~/lib/result";

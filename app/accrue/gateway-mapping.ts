@@ -87,7 +87,7 @@ const CODES: Record<AccrueErrorCode, GatewayErrorCode> = {
   INVALID_INPUT: "INVALID_REQUEST",
   STATE_MISMATCH: "STATE_MISMATCH",
   // The intent was fenced: nothing was authorized and nothing can land late, so the shopper
-  // may simply pay again with a new intent (docs/decisions/accrue-a08-authorize-once.md).
+  // may simply pay again with a new intent (docs/decisions/accrue-a19-decline-retry.md).
   AUTHORIZE_NOT_APPLIED: "UNAVAILABLE",
 };
 
@@ -96,7 +96,7 @@ const normalised = (code: string | null) => (code ?? "").toLowerCase().replace(/
 
 function codeFor(error: AccrueError, operation: "authorize" | "other"): GatewayErrorCode {
   if (error.code === "REJECTED") {
-    // A refused authorize is a decline (docs/decisions/accrue-a18-declines.md).
+    // A refused authorize is a decline (docs/decisions/accrue-a18-declines.md, accrue-a19-decline-retry.md).
     if (operation === "authorize") return declineReason(error) === "insufficient_funds" ? "INSUFFICIENT_FUNDS" : "DECLINED";
     if (error.gatewayErrors.some((e) => normalised(e.code).includes("authorizationexpired"))) return "AUTHORIZATION_EXPIRED";
   }
