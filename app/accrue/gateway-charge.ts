@@ -119,6 +119,10 @@ async function captureAtOnce(context: ChargeContext, payment: AccruePayment, cen
   const captured = await context.client.capturePayment(payment.id, cents);
   if (captured.ok) return mapped(captured.value);
   if (captured.error.category !== "terminal") return err(toGatewayError(captured.error));
+  // Read before releasing: a refusal may mean another send captured it already, and Accrue's
+  // cancel would reverse that capture rather than release a hold.
+  const reread = await context.client.getPayment(payment.id);
+  if (reread.ok && !paymentIsUncaptured(reread.value.payment)) return mapped(reread.value.payment);
   const canceled = await context.client.cancelPayment(payment.id);
   const released = canceled.ok ? toGatewayPayment(canceled.value) : null;
   if (!canceled.ok)
