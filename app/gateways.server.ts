@@ -1,4 +1,5 @@
 import { createAccelebitPaymentGateway } from "~/accelebit/payment-gateway";
+import { createAccruePaymentGateway } from "~/accrue/payment-gateway";
 import { config } from "~/lib/config.server";
 import { logger } from "~/lib/logger";
 import { gatewayLatency, gatewayPathTemplate, timedFetch } from "~/observability/metrics.server";
@@ -15,14 +16,20 @@ export type { Gateways };
 
 let built: Map<GatewayId, PaymentGateway> | undefined;
 
+const measuredFetch = () =>
+  timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: gatewayPathTemplate(url.pathname), status }, seconds));
+
 export const gateways: Gateways = (id) => {
   built ??= new Map<GatewayId, PaymentGateway>([
+    ["accelebit", createAccelebitPaymentGateway({ baseUrl: config().ACCELEBIT_API_URL, logger, fetch: measuredFetch() })],
     [
-      "accelebit",
-      createAccelebitPaymentGateway({
-        baseUrl: config().ACCELEBIT_API_URL,
+      "accrue",
+      createAccruePaymentGateway({
+        liveBaseUrl: config().ACCRUE_API_URL,
+        sandboxBaseUrl: config().ACCRUE_SANDBOX_API_URL,
         logger,
-        fetch: timedFetch((url, method, status, seconds) => gatewayLatency.observe({ method, path: gatewayPathTemplate(url.pathname), status }, seconds)),
+        fetch: measuredFetch(),
+        client: { requestsPerMinute: config().ACCRUE_REQUESTS_PER_MINUTE },
       }),
     ],
   ]);

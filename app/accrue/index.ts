@@ -1,6 +1,7 @@
 /**
  * Accrue adapter — the public surface (`~/accrue`). A pure library: no Remix, no Prisma, no
- * payments domain; the gateway port wraps it.
+ * payments domain; the gateway port wraps it in payment-gateway.ts (imported directly by
+ * app/gateways.server.ts).
  *
  * Decisions it relies on (docs/decisions/):
  * | decision                                   | where                                            |
@@ -19,6 +20,7 @@
  * | accrue-a16-hosts-and-paths.md              | client.ts (pathPrefix), transport.ts             |
  * | accrue-a17-auth-and-parsing.md             | transport.ts (headers), documents.ts, schemas.ts |
  * | accrue-a18-declines.md                     | errors.ts (declineReason)                        |
+ * | accrue-a05, a06, a19, a20 (the port)       | payment-gateway.ts, gateway-charge.ts, gateway-mapping.ts |
  */
 export { createAccrueClient } from "./client";
 export type {

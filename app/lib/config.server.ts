@@ -61,6 +61,12 @@ const configSchema = z.object({
     )
     .refine((keys) => keys.every((k) => decodeKey(k) !== null), "every key must be 32 bytes, base64- or hex-encoded"),
   ACCELEBIT_API_URL: httpUrl.default("https://api.gateway.accelebit.com"),
+  // Accrue's hosts (docs/decisions/accrue-a16-hosts-and-paths.md): live sessions use the live
+  // API, test sessions the sandbox, never mixed; paths go under /api/v1.
+  ACCRUE_API_URL: httpUrl.default("https://merchant-api.accruesavings.com"),
+  ACCRUE_SANDBOX_API_URL: httpUrl.default("https://merchant-api-sandbox.accruesavings.com"),
+  // Accrue's 10,000 requests per minute are per egress IP: split them across app instances.
+  ACCRUE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(8000),
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),
   // Card attempts a shopper gets per payment session before it is rejected.
   MAX_CARD_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),

@@ -1,4 +1,4 @@
-import { db, type Prisma, type PrismaClient } from "~/db.server";
+import { db, isUniqueViolation, type Prisma, type PrismaClient } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { lastFour } from "~/lib/secret-box";
 import { newWebhookToken } from "~/merchants/shops.server";
@@ -49,13 +49,19 @@ export function removeCredentials(client: Client, key: { shopId: string; gateway
   return client.gatewayCredential.deleteMany({ where: key });
 }
 
-/** The shop's row for a gateway (its webhook URL token), created on first use. */
-export function shopGateway(client: Client, shopId: string, gateway: GatewayId) {
-  return client.shopGateway.upsert({
-    where: { shopId_gateway: { shopId, gateway } },
-    create: { shopId, gateway, webhookToken: newWebhookToken() },
-    update: {},
-  });
+/**
+ * The shop's row for a gateway (its webhook URL token), created on first use. Two requests
+ * creating it at once (two OAuth callbacks) race in the upsert on PostgreSQL: the loser's
+ * insert hits the unique key, and the row the winner made is read instead.
+ */
+export async function shopGateway(client: Client, shopId: string, gateway: GatewayId) {
+  const where = { shopId_gateway: { shopId, gateway } };
+  try {
+    return await client.shopGateway.upsert({ where, create: { shopId, gateway, webhookToken: newWebhookToken() }, update: {} });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return client.shopGateway.findUniqueOrThrow({ where });
+  }
 }
 
 /** The signing secret of the gateway's deliveries to this shop; null when none is stored. */

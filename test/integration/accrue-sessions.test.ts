@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AccrueSandbox } from "../simulators/accrue/server";
+import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
+import { startAppServer } from "../support/app-server";
+import { useAppEnv } from "../support/app-env";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { MAGIC_PHONES, startSandbox } from "../accrue/support";
+import type { Worker } from "~/jobs";
+
+/**
+ * Refund, capture and void sessions of Accrue payments, end to end through the Accrue session
+ * routes (/shopify/accrue/…), the jobs and the Accrue sandbox. The shopper's widget page is not
+ * built yet: each payment is made here the way it will be — the widget's intent carries the
+ * attempt's reference, the adapter charges it, and the domain's one decision function resolves
+ * the session with Shopify.
+ */
+
+const SHOP = "accrue-shop.myshopify.com";
+const TOKEN = "shpat_accrue_shop";
+
+let database: TestDatabase;
+let accrue: AccrueSandbox;
+let merchant: { clientId: string; clientSecret: string };
+let shopify: ShopifySimulator;
+let app: { url: string; close(): Promise<void> };
+let db: typeof import("~/db.server").db;
+let background: typeof import("~/background.server");
+let worker: Worker;
+let clock = Date.now();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  accrue = await startSandbox();
+  merchant = accrue.createMerchant({ name: "Accrue shop" });
+  shopify = await startShopifySimulator();
+  app = await startAppServer({
+    "/shopify/accrue/payment": await import("~/routes/shopify.accrue.payment"),
+    "/shopify/accrue/refund": await import("~/routes/shopify.accrue.refund"),
+    "/shopify/accrue/capture": await import("~/routes/shopify.accrue.capture"),
+    "/shopify/accrue/void": await import("~/routes/shopify.accrue.void"),
+  });
+  useAppEnv({
+    DATABASE_URL: database.url,
+    ACCRUE_API_URL: accrue.url,
+    ACCRUE_SANDBOX_API_URL: accrue.url,
+    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
+    SHOPIFY_APP_URL: app.url,
+  });
+  ({ db } = await import("~/db.server"));
+  const { seedShop } = await import("~/merchants/seed-shop.server");
+  const { secretBox } = await import("~/lib/secret-box.server");
+  const { saveCredentials } = await import("~/merchants/credentials.server");
+  await seedShop(
+    { shop: SHOP, accessToken: TOKEN, accelebitTestKey: "smtgw_sk_test_AccrueShopKey0001", scopes: "write_payment_gateways,write_payment_sessions" },
+    secretBox(),
+  );
+  const { id: shopId } = await db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
+  await saveCredentials(db(), secretBox(), { shopId, gateway: "accrue", mode: "test" }, { secret: merchant.clientSecret, publicId: merchant.clientId });
+  shopify.registerShop({ shop: SHOP, accessToken: TOKEN });
+  background = await import("~/background.server");
+  background.startBackgroundWorker();
+  const { createWorker } = await import("~/jobs");
+  const { logger } = await import("~/lib/logger");
+  worker = createWorker({ handlers: background.JOB_HANDLERS, logger, now: () => new Date(clock), workerId: "accrue-sessions-test" });
+});
+
+afterAll(async () => {
+  await background.stopBackgroundWorker();
+  await db().$disconnect();
+  await Promise.all([accrue.close(), shopify.close(), app.close()]);
+  await database.drop();
+});
+
+/** Runs what is due a little later: past the grace that lets Shopify receive our answer first. */
+async function runJobs(advanceMs = 10_000) {
+  clock = Math.max(clock, Date.now()) + advanceMs;
+  await worker.runDueJobs();
+}
+
+/** An Accrue payment through the Accrue route, charged from a widget intent, resolved at Shopify. */
+async function accruePayment(kind: "sale" | "authorization", amount = "19.99") {
+  const request = shopify.createPaymentSession({ shop: SHOP, amount, currency: "USD", kind });
+  const delivery = await shopify.sendPaymentSession(`${app.url}/shopify/accrue/payment`, request);
+  expect(delivery.status).toBe(201);
+  const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
+  expect(session).toMatchObject({ gateway: "accrue", kind, currency: "USD" });
+
+  const { newAttemptRow } = await import("~/payments/charge.server");
+  const attempt = await db().paymentAttempt.create({ data: { ...newAttemptRow(session, 1, { brand: "", last4: "" }), cardBrand: null, cardLast4: null } });
+  const cents = Math.round(Number(amount) * 100);
+  const intent = accrue.createPaymentIntent({ clientId: merchant.clientId, phoneNumber: MAGIC_PHONES.approved, amount: cents, reference: attempt.merchantRef });
+
+  const { gateways } = await import("~/gateways.server");
+  const { accountForSession } = await import("~/payments/gateway-account.server");
+  const { secretBox } = await import("~/lib/secret-box.server");
+  const { chargeFact } = await import("~/payments/gateway-facts.server");
+  const { applyAttemptFact } = await import("~/payments/completion.server");
+  const { storedMoney } = await import("~/payments/money");
+  const account = await accountForSession({ gateways, box: secretBox() }, session);
+  if (!account.ok) throw new Error(account.error.message);
+  const charged = await account.value.charge({
+    amount: storedMoney(session.amount, session.currency),
+    reference: attempt.merchantRef,
+    idempotencyKey: attempt.idempotencyKey,
+    capture: kind === "sale",
+    instrument: { kind: "intent", intentId: intent.id },
+    metadata: {},
+    otherAttemptPaymentIds: [],
+  });
+  expect(charged).toMatchObject({ ok: true, value: { status: kind === "sale" ? "captured" : "authorized" } });
+  await applyAttemptFact(session.id, attempt.id, chargeFact(charged), { now: new Date(), maxAttempts: 3, gateways });
+  await runJobs();
+  await expect.poll(() => shopify.sessionState(request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
+  const stored = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
+  return { request, stored, gatewayPaymentId: stored.gatewayPaymentId! };
+}
+type Payment = Awaited<ReturnType<typeof accruePayment>>;
+
+const mutationsFor = (gid: string) => shopify.mutations.filter((m) => m.sessionGid === gid);
+const paymentAtAccrue = (payment: Payment) => accrue.state(merchant.clientId).payments.find((p) => p.id === payment.gatewayPaymentId);
+const accruePosts = (suffix: string) => accrue.requests().filter((r) => r.method === "POST" && r.route.endsWith(suffix));
+
+function expectApplied(gid: string, field: string, variables: Record<string, unknown>) {
+  expect(mutationsFor(gid)).toEqual([expect.objectContaining({ field, variables, effect: "applied" })]);
+}
+
+async function capture(payment: Payment, amount?: string) {
+  const request = shopify.createCaptureSession({ paymentId: payment.request.id, amount });
+  const delivery = await shopify.sendCaptureSession(`${app.url}/shopify/accrue/capture`, request);
+  expect([delivery.status, delivery.text]).toEqual([201, ""]);
+  return request;
+}
+
+async function refund(payment: Payment, amount: string) {
+  const request = shopify.createRefundSession({ paymentId: payment.request.id, amount });
+  const delivery = await shopify.sendRefundSession(`${app.url}/shopify/accrue/refund`, request);
+  expect([delivery.status, delivery.text]).toEqual([201, ""]);
+  return request;
+}
+
+describe("Accrue capture sessions", () => {
+  it("an authorization is captured at Accrue, once, then resolved", async () => {
+    const payment = await accruePayment("authorization");
+    expect(payment.stored).toMatchObject({ gateway: "accrue", gatewayStatus: "authorized" });
+    const request = await capture(payment);
+    await runJobs();
+    expectApplied(request.gid, "captureSessionResolve", { id: request.gid });
+    expect(paymentAtAccrue(payment)).toMatchObject({ attributes: { status: "Waiting" }, capturedAmount: 1999 });
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/capture`)).toHaveLength(1);
+    expect(await db().captureSession.findFirstOrThrow({ where: { shopifyId: request.id } })).toMatchObject({ status: "resolved" });
+    expect(await db().paymentSession.findUniqueOrThrow({ where: { id: payment.stored.id } })).toMatchObject({ gatewayStatus: "captured" });
+  });
+
+  it("a partial capture takes less than the authorization; a second capture is refused by the ledger", async () => {
+    const payment = await accruePayment("authorization");
+    const first = await capture(payment, "10.00");
+    await runJobs();
+    expectApplied(first.gid, "captureSessionResolve", { id: first.gid });
+    expect(paymentAtAccrue(payment)).toMatchObject({ capturedAmount: 1000 });
+    const second = await capture(payment, "5.00");
+    await runJobs();
+    expect(mutationsFor(second.gid)).toEqual([expect.objectContaining({ field: "captureSessionReject", effect: "applied" })]);
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/capture`)).toHaveLength(1);
+  });
+});
+
+describe("Accrue void sessions", () => {
+  it("an authorization is voided by canceling it at Accrue, then resolved", async () => {
+    const payment = await accruePayment("authorization");
+    const request = shopify.createVoidSession({ paymentId: payment.request.id });
+    const delivery = await shopify.sendVoidSession(`${app.url}/shopify/accrue/void`, request);
+    expect([delivery.status, delivery.text]).toEqual([201, ""]);
+    await runJobs();
+    expectApplied(request.gid, "voidSessionResolve", { id: request.gid });
+    expect(paymentAtAccrue(payment)).toMatchObject({ attributes: { status: "Canceled" } });
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/cancel`)).toHaveLength(1);
+    expect(await db().voidSession.findFirstOrThrow({ where: { shopifyId: request.id } })).toMatchObject({ status: "resolved" });
+  });
+});
+
+describe("Accrue refund sessions", () => {
+  it("partial and multiple refunds are made at Accrue and resolved once Accrue settles them; more than is left is refused", async () => {
+    const payment = await accruePayment("sale");
+    const first = await refund(payment, "5.00");
+    await runJobs();
+    // Accrue's refund starts Pending: the job reads it again (never sends it again) until it settles.
+    expect(mutationsFor(first.gid)).toEqual([]);
+    expect(await db().refundSession.findFirstOrThrow({ where: { shopifyId: first.id } })).toMatchObject({ status: "processing" });
+    accrue.setBehaviour({ refundSettles: "immediately" });
+    accrue.advanceClock(10 * 60_000);
+    await runJobs(120_000);
+    expectApplied(first.gid, "refundSessionResolve", { id: first.gid });
+
+    const second = await refund(payment, "7.00");
+    await runJobs();
+    accrue.advanceClock(10 * 60_000);
+    await runJobs(120_000);
+    expectApplied(second.gid, "refundSessionResolve", { id: second.gid });
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/refund`)).toHaveLength(2);
+    expect(paymentAtAccrue(payment)).toMatchObject({ refundedAmount: 1200 });
+
+    const tooMuch = await refund(payment, "8.00");
+    await runJobs();
+    expectApplied(tooMuch.gid, "refundSessionReject", {
+      id: tooMuch.gid,
+      reason: { code: "PROCESSING_ERROR", merchantMessage: expect.stringContaining("more than is left to refund on this payment (7.99 USD of 19.99 USD)") },
+    });
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/refund`)).toHaveLength(2);
+  });
+});
