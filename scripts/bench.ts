@@ -13,7 +13,7 @@
 // Figures go to .tmp/bench.json. Env: BENCH_SECONDS (per wrk run, default 5),
 // BENCH_PACED_RATE (500), BENCH_CARD_SUBMISSIONS (2000), BENCH_DRAIN_JOBS (10000),
 // BENCH_DASHBOARD_SESSIONS (20000; the issue's figure was 100000), BENCH_DASHBOARD_REQUESTS (50),
-// BENCH_ONLY (comma list of intake,card,drain,dashboard).
+// BENCH_ONLY (comma list of intake,card,drain,dashboard), BENCH_APP_NODE_OPTIONS (the app processes' NODE_OPTIONS).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -130,11 +130,11 @@ function pacedIntake(baseUrl: string, prefix: string): Promise<LoadResult> {
 }
 
 /** Samples a process's resident memory while `fn` runs; returns the peak in MB. */
-async function peakRss<T>(pid: number | undefined, fn: () => Promise<T>): Promise<[T, number]> {
+async function peakRss<T>(pid: number | undefined | (() => number | undefined), fn: () => Promise<T>): Promise<[T, number]> {
   let peak = 0;
   const sample = () => {
     try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const status = readFileSync(`/proc/${typeof pid === "function" ? pid() : pid}/status`, "utf8");
       peak = Math.max(peak, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
     } catch {
       // the process is gone
@@ -202,6 +202,7 @@ async function withApp<T>(provider: "sqlite" | "postgresql", fn: (app: App) => P
     SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS ?? "", // e.g. --cpu-prof --cpu-prof-dir=.tmp/prof
   };
   execFileSync(process.execPath, ["--import", "tsx", "scripts/seed-shop.ts", "--shop", SHOP, "--access-token", TOKEN, "--accelebit-test-key", KEY], {
     env: { ...env, NODE_ENV: "development" as const },
@@ -357,7 +358,7 @@ async function drainCases() {
         }
         const open = () => db.job.count({ where: { type: "payment-session.finalize", status: { in: ["pending", "running"] } } });
         const started = performance.now();
-        const [, rss] = await peakRss(app.pids[0], async () => {
+        const [, rss] = await peakRss(() => app.pids[0], async () => {
           await app.start(instances);
           while ((await open()) > 0 && performance.now() - started < 300_000) await new Promise((r) => setTimeout(r, 100));
         });
