@@ -35,7 +35,9 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? "intake,card,drain,dashboard").s
 const SHOP = "bench-shop.myshopify.com";
 const TOKEN = "shpat_bench";
 const KEY = "smtgw_sk_test_BenchKey00000001";
-const RUN = randomBytes(4).toString("hex").replace(/[^a-z0-9]/g, "x");
+const RUN = randomBytes(4)
+  .toString("hex")
+  .replace(/[^a-z0-9]/g, "x");
 
 interface Figure {
   case: string;
@@ -265,7 +267,13 @@ async function intakeCases() {
         });
       }
       const [paced, rss] = await peakRss(app.pids[0], () => pacedIntake(app.url, `${provider}paced`));
-      record({ case: `intake ${provider}, paced ${PACED_RATE}/s`, ...fromLoad(paced), ratioToBare: paced.p99 / bareAt.paced!.p99, maxRssMb: rss, target: "p99 (×bare is the p99 ratio)" });
+      record({
+        case: `intake ${provider}, paced ${PACED_RATE}/s`,
+        ...fromLoad(paced),
+        ratioToBare: paced.p99 / bareAt.paced!.p99,
+        maxRssMb: rss,
+        target: "p99 (×bare is the p99 ratio)",
+      });
     });
 }
 
@@ -358,10 +366,13 @@ async function drainCases() {
         }
         const open = () => db.job.count({ where: { type: "payment-session.finalize", status: { in: ["pending", "running"] } } });
         const started = performance.now();
-        const [, rss] = await peakRss(() => app.pids[0], async () => {
-          await app.start(instances);
-          while ((await open()) > 0 && performance.now() - started < 300_000) await new Promise((r) => setTimeout(r, 100));
-        });
+        const [, rss] = await peakRss(
+          () => app.pids[0],
+          async () => {
+            await app.start(instances);
+            while ((await open()) > 0 && performance.now() - started < 300_000) await new Promise((r) => setTimeout(r, 100));
+          },
+        );
         const seconds = (performance.now() - started) / 1000;
         const left = await open();
         const resolved = await db.paymentSession.count({ where: { status: "resolved" } });

@@ -105,7 +105,12 @@ async function soak(provider: "sqlite" | "postgresql") {
             if (delivery.status !== 201) errors++;
             else if (i % CARD_EVERY === 0) {
               const page = (delivery.body as { redirect_url: string }).redirect_url;
-              const res = await fetch(page, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: CARD, redirect: "manual" });
+              const res = await fetch(page, {
+                method: "POST",
+                headers: { "Content-Type": "application/x-www-form-urlencoded" },
+                body: CARD,
+                redirect: "manual",
+              });
               await res.arrayBuffer();
               if (res.status === 303) cards++;
               else errors++;

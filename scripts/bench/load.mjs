@@ -6,7 +6,9 @@
 // Input (argv[2], JSON): { mode, connections, rate, seconds, requests | intake, expect }.
 // Output: one line `BENCH_JSON{…}` with requests, seconds, errors, p50 and p99 in ms.
 import { Agent, request } from "node:http";
+import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 
 const spec = JSON.parse(process.argv[2]);
 const agent = new Agent({ keepAlive: true, maxSockets: spec.mode === "paced" ? 512 : spec.connections });
@@ -29,7 +31,10 @@ function nth(i) {
     payment_method: { type: "offsite", data: { cancel_url: "https://bench-shop.example/checkout" } },
     proposed_at: "2026-01-01T00:00:00Z",
     kind: "sale",
-    customer: { email: "buyer@example.com", billing_address: { given_name: "Alice", family_name: "Smith", line1: "1 Main St", city: "Valletta", country_code: "MT" } },
+    customer: {
+      email: "buyer@example.com",
+      billing_address: { given_name: "Alice", family_name: "Smith", line1: "1 Main St", city: "Valletta", country_code: "MT" },
+    },
   });
   return {
     url,

@@ -77,4 +77,3 @@ export async function receiveCardSession(
   });
   return { status: 201, body: "" };
 }
-
