@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { PrismaClient } from "../node_modules/.prisma-accelebit/sqlite/index.js";
 import { config } from "~/lib/config.server";
+import { SqliteConnection } from "~/lib/sqlite-connection.server";
 
 export type { PrismaClient };
 export type { Prisma } from "../node_modules/.prisma-accelebit/sqlite/index.js";
@@ -25,8 +26,29 @@ export function createPrismaClient(databaseUrl: string): PrismaClient {
     return new Client({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as PrismaClient;
   }
   const { PrismaClient: Client } = require(".prisma-accelebit/sqlite");
-  const { PrismaLibSQL } = require("@prisma/adapter-libsql");
-  return new Client({ adapter: new PrismaLibSQL({ url: databaseUrl }) }) as PrismaClient;
+  const { PrismaLibSQL } = require("@prisma/adapter-libsql") as typeof import("@prisma/adapter-libsql");
+  // Prisma's libsql adapter over one node:sqlite connection instead of @libsql/client's, which
+  // leaked a connection per interactive transaction (docs/decisions/one-sqlite-connection.md).
+  let connection: SqliteConnection | null = null;
+  class OneConnection extends PrismaLibSQL {
+    override createClient() {
+      if (!connection || connection.closed) connection = new SqliteConnection(databaseUrl);
+      return connection as unknown as ReturnType<InstanceType<typeof PrismaLibSQL>["createClient"]>;
+    }
+  }
+  const client = new Client({ adapter: new OneConnection({ url: databaseUrl }) }) as PrismaClient;
+  sqliteConnections.set(client, () => {
+    if (!connection || connection.closed) connection = new SqliteConnection(databaseUrl);
+    return connection;
+  });
+  return client;
+}
+
+const sqliteConnections = new WeakMap<PrismaClient, () => SqliteConnection>();
+
+/** The SQLite connection under a client of createPrismaClient, for raw writes that must share it; null on PostgreSQL. */
+export function sqliteConnectionOf(client: PrismaClient): SqliteConnection | null {
+  return sqliteConnections.get(client)?.() ?? null;
 }
 
 declare global {

@@ -1,3 +1,5 @@
+import { providerOf } from "~/db.server";
+import { config } from "~/lib/config.server";
 import type { Logger } from "~/lib/logger";
 import type { JobClient, JobRow } from "./types";
 
@@ -12,29 +14,7 @@ export interface ClaimOptions {
   logger: Logger;
 }
 
-/** Candidates read per query; a handful covers the other workers' share of a race. */
-const SCAN_SIZE = 10;
-/**
- * Scans per call. Each scan that claims nothing saw its candidates taken by others, so
- * under heavy contention giving up is fine: the caller's next pass looks again. The bound
- * only keeps a surprise (a row the query finds but the update never matches) from spinning.
- */
-const MAX_SCANS = 20;
-
 export const LOST_ON_FINAL_ATTEMPT = "Worker lost during the final attempt (lease expired)";
-
-/**
- * Due: pending and runAt reached, or running with an expired lease, i.e. a worker that
- * crashed or hung mid-run (the job is at least once: handlers must be idempotent).
- */
-function dueWhere(now: Date) {
-  return {
-    OR: [
-      { status: "pending", runAt: { lte: now } },
-      { status: "running", lockedUntil: { lt: now } },
-    ],
-  };
-}
 
 /**
  * Claims the next due job (oldest runAt first) or returns null when none is due. Counts the
@@ -42,52 +22,51 @@ function dueWhere(now: Date) {
  * exhausts its attempts instead of looping forever.
  */
 export async function claimNextJob(client: JobClient, options: ClaimOptions): Promise<ClaimedJob | null> {
-  for (let scan = 0; scan < MAX_SCANS; scan++) {
-    const candidates = await client.job.findMany({
-      where: dueWhere(options.now),
-      orderBy: [{ runAt: "asc" }, { id: "asc" }],
-      take: SCAN_SIZE,
-      select: { id: true, type: true, payload: true, shopId: true, attempts: true, maxAttempts: true, status: true },
-    });
-    if (candidates.length === 0) return null;
-    for (const candidate of candidates) {
-      const claimed = await tryClaim(client, candidate, options);
-      if (claimed) return claimed;
-    }
-    // Every candidate went to another worker (or died): they are no longer due, look again.
+  const claimed = await claimInOneStatement(client, options);
+  if (claimed === null) return null;
+  const { status, ...job } = claimed;
+  if (status === "dead") {
+    options.logger.error({ jobId: job.id, jobType: job.type, attempt: job.attempts, outcome: "dead" }, "job lost on its final attempt");
+    // Its last attempt was lost with its worker: look for the next due job instead.
+    return claimNextJob(client, options);
   }
-  return null;
+  return job;
 }
 
 /**
- * Compare-and-set: the update only matches while the row is still due and its attempts are
- * what we read. Every claim increments attempts, so it doubles as a version number. On
- * PostgreSQL a concurrent claimer blocks on the row lock, then re-evaluates this WHERE
- * against the committed row and matches nothing: exactly one worker gets count = 1.
+ * The oldest due job, claimed in one statement (docs/decisions/one-statement-job-claims.md):
+ * on PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent
+ * workers each take a different job instead of racing for the same ones; SQLite has one
+ * writer and runs the statement atomically. A running job whose lease expired on its final
+ * attempt is marked dead instead (running it again would exceed maxAttempts). Counts the
+ * run as an attempt at claim time, so a job that crashes its worker every time still
+ * exhausts its attempts instead of looping forever.
  */
-async function tryClaim(client: JobClient, candidate: ClaimedJob & { status: string }, options: ClaimOptions): Promise<ClaimedJob | null> {
-  const unchanged = { id: candidate.id, attempts: candidate.attempts, ...dueWhere(options.now) };
-  if (candidate.status === "running" && candidate.attempts >= candidate.maxAttempts) {
-    // Its last attempt was lost with its worker: running it again would exceed maxAttempts.
-    const { count } = await client.job.updateMany({
-      where: unchanged,
-      data: { status: "dead", lockedBy: null, lockedUntil: null, lastError: LOST_ON_FINAL_ATTEMPT },
-    });
-    if (count === 1) {
-      options.logger.error({ jobId: candidate.id, jobType: candidate.type, attempt: candidate.attempts, outcome: "dead" }, "job lost on its final attempt");
-    }
-    return null;
-  }
-  const { count } = await client.job.updateMany({
-    where: unchanged,
-    data: {
-      status: "running",
-      attempts: { increment: 1 },
-      lockedBy: options.workerId,
-      lockedUntil: new Date(options.now.getTime() + options.leaseMs),
-    },
-  });
-  if (count !== 1) return null;
-  const { status: _status, ...job } = candidate;
-  return { ...job, attempts: candidate.attempts + 1 };
+async function claimInOneStatement(client: JobClient, options: ClaimOptions): Promise<(ClaimedJob & { status: string }) | null> {
+  const postgres = providerOf(config().DATABASE_URL) === "postgresql";
+  // PostgreSQL is told the types (Prisma sends raw parameters untyped); SQLite compares the text Prisma stores.
+  const p = (n: number) => (postgres ? `$${n}${n === 1 || n === 3 ? "::timestamp(3)" : n === 2 || n === 4 ? "::text" : ""}` : `?${n}`);
+  const lost = `"status" = 'running' AND "attempts" >= "maxAttempts"`;
+  const sql = `UPDATE "Job" SET
+      "status" = CASE WHEN ${lost} THEN 'dead' ELSE 'running' END,
+      "lastError" = CASE WHEN ${lost} THEN ${p(4)} ELSE "lastError" END,
+      "lockedBy" = CASE WHEN ${lost} THEN NULL ELSE ${p(2)} END,
+      "lockedUntil" = CASE WHEN ${lost} THEN NULL ELSE ${p(3)} END,
+      "attempts" = CASE WHEN ${lost} THEN "attempts" ELSE "attempts" + 1 END,
+      "updatedAt" = ${p(1)}
+    WHERE "id" = (
+      SELECT "id" FROM "Job"
+      WHERE ("status" = 'pending' AND "runAt" <= ${p(1)}) OR ("status" = 'running' AND "lockedUntil" < ${p(1)})
+      ORDER BY "runAt" ASC, "id" ASC LIMIT 1${postgres ? " FOR UPDATE SKIP LOCKED" : ""}
+    )
+    RETURNING "id", "type", "payload", "shopId", "attempts", "maxAttempts", "status"`;
+  const rows = await client.$queryRawUnsafe<(ClaimedJob & { status: string })[]>(
+    sql,
+    options.now,
+    options.workerId,
+    new Date(options.now.getTime() + options.leaseMs),
+    LOST_ON_FINAL_ATTEMPT,
+  );
+  const row = rows[0];
+  return row ? { ...row, attempts: Number(row.attempts), maxAttempts: Number(row.maxAttempts) } : null;
 }

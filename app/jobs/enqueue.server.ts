@@ -40,9 +40,10 @@ export async function enqueueJob(client: JobClient, input: EnqueueJobInput): Pro
   return { job: await client.job.findUniqueOrThrow({ where: { dedupeKey: data.dedupeKey } }), created: false };
 }
 
-type JobData = Pick<JobRow, "type" | "payload" | "dedupeKey" | "shopId" | "runAt" | "maxAttempts">;
+export type JobData = Pick<JobRow, "type" | "payload" | "dedupeKey" | "shopId" | "runAt" | "maxAttempts">;
 
-function toRow(input: EnqueueJobInput): JobData {
+/** The Job columns enqueueJob writes for this input (the intakes write them without Prisma). */
+export function toRow(input: EnqueueJobInput): JobData {
   if (!input.type) throw new TypeError("enqueueJob: type is required");
   const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError("enqueueJob: maxAttempts must be a positive integer");

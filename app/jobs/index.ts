@@ -13,7 +13,7 @@
  * | the polling worker            | worker.server.ts      |
  * | dead jobs and queue stats     | visibility.server.ts  |
  */
-export { enqueueJob, type EnqueueJobInput, type EnqueueResult } from "./enqueue.server";
+export { enqueueJob, toRow as jobRowOf, type EnqueueJobInput, type EnqueueResult } from "./enqueue.server";
 export { RetryableJobError, TerminalJobError } from "./errors";
 export { jobHandler } from "./handler";
 export { firstSentAt } from "./first-sent.server";

@@ -58,12 +58,17 @@ export async function connect(url: string): Promise<Connection> {
       close: () => client.end(),
     };
   }
-  const { createClient } = await import("@libsql/client");
-  const client = createClient({ url });
+  // node:sqlite, as the app's client: two SQLite libraries in one process must never open the
+  // same file, since closing one drops the other's POSIX locks (docs/decisions/one-sqlite-connection.md).
+  const { SqliteConnection } = await import("~/lib/sqlite-connection.server");
+  const client = new SqliteConnection(url);
   return {
     provider: "sqlite",
     exec: (sql) => client.executeMultiple(sql),
-    query: async (sql, params = []) => (await client.execute({ sql, args: params })).rows as unknown as Record<string, unknown>[],
+    query: async (sql, params = []) => {
+      const { columns, rows } = await client.execute({ sql, args: params });
+      return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+    },
     close: async () => client.close(),
   };
 }

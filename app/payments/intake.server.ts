@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { db, isUniqueViolation } from "~/db.server";
+import { db, isUniqueViolation, type Prisma } from "~/db.server";
 import { enqueueFinalize } from "~/payments/finalize.server";
 import { paymentSessionRow } from "~/payments/session-row";
-import { recordEvent } from "~/payments/timeline.server";
+import { newId, shopForIntake, storeNewSession } from "~/payments/intake-store.server";
+import { eventRow, recordEvent, type TimelineEvent } from "~/payments/timeline.server";
 import { annotateRequest } from "~/observability/request-context.server";
 import type { PaymentGateway } from "~/payments/gateway/port";
 import type { PaymentSessionBody, SessionHeaders } from "~/payments/session-request";
@@ -25,45 +26,62 @@ export async function receivePaymentSession(
   gateway: PaymentGateway,
   { appUrl, abandonAfterMs }: { appUrl: string; abandonAfterMs: number },
 ): Promise<SessionAnswer> {
-  const shop = await db().shop.findUnique({ where: { domain: headers.shop }, include: { settings: true } });
+  // The shop, its readiness and a stored answer in one read (docs/decisions/intake-without-the-orm.md).
+  const shop = await shopForIntake(headers.shop, body.id);
   if (!shop) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  annotateRequest({ shop: shop.domain });
+  annotateRequest({ shop: headers.shop });
   // A retry gets its stored answer before any check of the shop (docs/decisions/0007-replay-before-readiness.md).
-  const existing = await storedAnswer(shop.id, body.id);
-  if (existing) return existing;
+  if (shop.stored?.responseBody) return { status: 201, body: shop.stored.responseBody };
   if (!shop.active) return { status: 404, body: `Unknown shop ${headers.shop}: the app is not installed there` };
-  if (!shop.settings?.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up ${gateway.displayName}` };
+  if (!shop.ready) return { status: 403, body: `Shop ${headers.shop} has not finished setting up ${gateway.displayName}` };
 
   const token = randomBytes(24).toString("base64url");
   const responseBody = JSON.stringify({ redirect_url: shopperPageUrl(appUrl, token) });
   // Amounts the gateway cannot take are answered normally, then rejected with a clear reason:
   // Shopify needs the 2xx before it accepts a reject.
+  const now = new Date();
   const data = {
-    ...paymentSessionRow(shop.id, headers, body, gateway, "awaiting_card", { now: new Date(), abandonAfterMs }),
+    ...paymentSessionRow(shop.id, headers, body, gateway, "awaiting_card", { now, abandonAfterMs }),
     paymentMethodType: "offsite",
     shopperToken: token,
     cancelUrl: body.payment_method.data?.cancel_url ?? body.cancel_url ?? null,
     responseBody,
   };
+  const event = {
+    shopId: shop.id,
+    kind: "shopify.request" as const,
+    summary: `Shopify sent a ${body.test ? "test" : "live"} ${body.kind} of ${body.amount} ${body.currency}`,
+    detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group },
+  };
+  // Rejected at once when the gateway cannot take it (rare: written with its job through Prisma);
+  // otherwise the sweeper settles it at its deadline if the shopper leaves.
+  const id = newId();
+  const stored =
+    data.status === "rejecting"
+      ? await storeRejecting(data, event)
+      : await storeNewSession({
+          session: { id, ...data, checks: 0, createdAt: now, updatedAt: now },
+          event: { id: newId(), ...eventRow({ ...event, paymentSessionId: id }), createdAt: now },
+        });
+  // A concurrent duplicate won the race: answer exactly what it answered.
+  if (stored === "duplicate") return (await storedAnswer(shop.id, body.id))!;
+  return { status: 201, body: responseBody };
+}
+
+type SessionData = Omit<Prisma.PaymentSessionUncheckedCreateInput, "id">;
+
+async function storeRejecting(data: SessionData, event: Omit<TimelineEvent, "paymentSessionId">): Promise<"stored" | "duplicate"> {
   try {
     await db().$transaction(async (tx) => {
       const session = await tx.paymentSession.create({ data });
-      await recordEvent(tx, {
-        shopId: shop.id,
-        paymentSessionId: session.id,
-        kind: "shopify.request",
-        summary: `Shopify sent a ${body.test ? "test" : "live"} ${body.kind} of ${body.amount} ${body.currency}`,
-        detail: { shopifyRequestId: headers.requestId, apiVersion: headers.apiVersion, group: body.group },
-      });
-      // Rejected at once when the gateway cannot take it; otherwise the sweeper settles it at its deadline if the shopper leaves.
-      if (session.status === "rejecting") await enqueueFinalize(tx, session);
+      await recordEvent(tx, { ...event, paymentSessionId: session.id });
+      await enqueueFinalize(tx, session);
     });
+    return "stored";
   } catch (error) {
-    // A concurrent duplicate won the race: answer exactly what it answered.
-    if (isUniqueViolation(error)) return (await storedAnswer(shop.id, body.id))!;
+    if (isUniqueViolation(error)) return "duplicate";
     throw error;
   }
-  return { status: 201, body: responseBody };
 }
 
 async function storedAnswer(shopId: string, shopifyId: string): Promise<SessionAnswer | null> {

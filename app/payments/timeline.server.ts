@@ -18,17 +18,25 @@ export type TimelineKind =
   | "webhook.received"
   | `${"refund" | "capture" | "void"}.${"request" | "decision" | "gateway" | "mutation"}`;
 
-export function recordEvent(
-  client: PrismaClient | Prisma.TransactionClient,
-  event: { shopId: string; paymentSessionId: string; kind: TimelineKind; summary: string; detail?: Record<string, string | number | boolean | null> },
-) {
-  return client.sessionEvent.create({
-    data: {
-      shopId: event.shopId,
-      paymentSessionId: event.paymentSessionId,
-      kind: event.kind,
-      summary: event.summary.slice(0, 500),
-      detail: event.detail ? JSON.stringify(event.detail) : null,
-    },
-  });
+export interface TimelineEvent {
+  shopId: string;
+  paymentSessionId: string;
+  kind: TimelineKind;
+  summary: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/** The SessionEvent columns of an event (also written without Prisma by the intakes). */
+export function eventRow(event: TimelineEvent) {
+  return {
+    shopId: event.shopId,
+    paymentSessionId: event.paymentSessionId,
+    kind: event.kind,
+    summary: event.summary.slice(0, 500),
+    detail: event.detail ? JSON.stringify(event.detail) : null,
+  };
+}
+
+export function recordEvent(client: PrismaClient | Prisma.TransactionClient, event: TimelineEvent) {
+  return client.sessionEvent.create({ data: eventRow(event) });
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { decryptCardPayload, type CardKeyring, type DecryptedCard, type EncryptedCardPayload } from "~/card-decryption";
 import { db, type Prisma } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
+import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError, type EnqueueJobInput } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
 import { cardBrand } from "~/payments/billing";
 import { cardChargeRequest, newAttemptRow, type ChargeDeps } from "~/payments/charge.server";
@@ -51,19 +51,28 @@ export function sealCardData(box: SecretBox, sessionId: string, data: EncryptedC
 /** The secret-box context of a session's sealed card (secrets:rotate re-encrypts under it). */
 export const cardPayloadContext = sealContext;
 
+/** The sealed card's CardPayload columns and the charge job that will use it. */
+export function cardForCharge(session: { id: string; shopId: string }, card: { sealed: string; moto: boolean }, now: Date) {
+  return {
+    payload: { paymentSessionId: session.id, ciphertext: card.sealed, expiresAt: new Date(now.getTime() + CARD_CHARGE_WINDOW_MS) },
+    job: {
+      type: CHARGE_CARD_SESSION,
+      payload: { paymentSessionId: session.id, moto: card.moto },
+      shopId: session.shopId,
+      dedupeKey: `card-charge:${session.id}`,
+    } satisfies EnqueueJobInput,
+  };
+}
+
 export async function storeCardForCharge(
   tx: Prisma.TransactionClient,
   session: { id: string; shopId: string },
   card: { sealed: string; moto: boolean },
   now = new Date(),
 ) {
-  await tx.cardPayload.create({ data: { paymentSessionId: session.id, ciphertext: card.sealed, expiresAt: new Date(now.getTime() + CARD_CHARGE_WINDOW_MS) } });
-  await enqueueJob(tx, {
-    type: CHARGE_CARD_SESSION,
-    payload: { paymentSessionId: session.id, moto: card.moto },
-    shopId: session.shopId,
-    dedupeKey: `card-charge:${session.id}`,
-  });
+  const { payload, job } = cardForCharge(session, card, now);
+  await tx.cardPayload.create({ data: payload });
+  await enqueueJob(tx, job);
 }
 
 type SessionWithCard = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
