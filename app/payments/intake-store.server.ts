@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Pool } from "pg";
+import { logger } from "~/lib/logger";
 import { db, providerOf, sqliteConnectionOf } from "~/db.server";
 import { config } from "~/lib/config.server";
 import type { SqliteConnection } from "~/lib/sqlite-connection.server";
@@ -245,7 +246,12 @@ function pgPool(): Pool {
   const url = config().DATABASE_URL;
   if (pool?.url !== url) {
     const { Pool: PgPool } = require("pg") as typeof import("pg");
-    pool = { url, pool: new PgPool({ connectionString: url, max: PG_POOL_SIZE }) };
+    const created = new PgPool({ connectionString: url, max: PG_POOL_SIZE });
+    // An idle connection the server ends (a restart, a failover, an administrator) is reported
+    // here; without a listener it would be an uncaught exception that stops the process. The
+    // pool drops that connection and opens a new one on the next intake.
+    created.on("error", (error: Error & { code?: string }) => logger.warn({ error: error.name, code: error.code }, "intake database connection lost"));
+    pool = { url, pool: created };
   }
   return pool.pool;
 }
