@@ -30,6 +30,7 @@ export const gateways: Gateways = (id) => {
         logger,
         fetch: measuredFetch(),
         client: { requestsPerMinute: config().ACCRUE_REQUESTS_PER_MINUTE },
+        widget: { liveScriptUrl: config().ACCRUE_WIDGET_URL, sandboxScriptUrl: config().ACCRUE_SANDBOX_WIDGET_URL },
       }),
     ],
   ]);

@@ -24,6 +24,7 @@ import { chargeIntent } from "./gateway-charge";
 import { accrueAmountProblem, adapterError, paymentStatus, toCents, toGatewayError, toGatewayPayment, toGatewayRefund } from "./gateway-mapping";
 import type { AccruePayment } from "./schemas";
 import type { AccrueCredentials } from "./transport";
+import { accrueWidget, DEFAULT_WIDGET_HOSTS, isAccrueIntentId, type AccrueWidgetHosts } from "./widget";
 import { ACCRUE_SIGNATURE_HEADER, verifyAccrueWebhook, webhookDedupKey } from "./webhook";
 
 /**
@@ -61,6 +62,8 @@ export interface AccruePaymentGatewayOptions {
   /** Overrides for both clients (tests: timeouts, budget, sleep, clock). */
   readonly client?: Partial<Omit<AccrueClientOptions, "baseUrl" | "environment">>;
   readonly now?: () => number;
+  /** Where the shopper's page loads Accrue's widget from (configuration `ACCRUE_WIDGET_URL`, `ACCRUE_SANDBOX_WIDGET_URL`). */
+  readonly widget?: AccrueWidgetHosts;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -228,6 +231,8 @@ export function createAccruePaymentGateway(options: AccruePaymentGatewayOptions)
       if (result.ok) return result;
       return { ok: false, reason: result.reason === "unauthorized" ? "refused" : result.reason, message: result.message };
     },
+    walletWidget: (input) => accrueWidget(options.widget ?? DEFAULT_WIDGET_HOSTS, input),
+    isIntentId: isAccrueIntentId,
     verifyWebhook({ rawBody, headers, secret }): WebhookVerification {
       if (!secret) return { ok: false, reason: "no webhook secret is saved for this shop" };
       const verified = verifyAccrueWebhook(rawBody, headers.get(ACCRUE_SIGNATURE_HEADER), secret);

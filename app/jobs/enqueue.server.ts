@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_ATTEMPTS } from "./schedule";
 import type { JobClient, JobRow, JsonValue } from "./types";
+import { isUniqueViolation } from "~/lib/db-errors";
 
 export interface EnqueueJobInput {
   type: string;
@@ -94,9 +95,4 @@ async function insertUnlessDuplicate(client: JobClient, data: JobData): Promise<
 /** Interactive-transaction clients are the full client minus $transaction (and $connect, …). */
 function isTransactionClient(client: JobClient): boolean {
   return !("$transaction" in client);
-}
-
-/** Prisma's P2002. Checked by code: the SQLite and PostgreSQL clients have distinct error classes. */
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }

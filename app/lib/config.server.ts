@@ -65,6 +65,9 @@ const configSchema = z.object({
   // API, test sessions the sandbox, never mixed; paths go under /api/v1.
   ACCRUE_API_URL: httpUrl.default("https://merchant-api.accruesavings.com"),
   ACCRUE_SANDBOX_API_URL: httpUrl.default("https://merchant-api-sandbox.accruesavings.com"),
+  // Accrue's widget script on the shopper's page, live and sandbox (test sessions).
+  ACCRUE_WIDGET_URL: httpUrl.default("https://pay.accruesavings.com/main.js"),
+  ACCRUE_SANDBOX_WIDGET_URL: httpUrl.default("https://pay-sandbox.accruesavings.com/main.js"),
   // Accrue's 10,000 requests per minute are per egress IP: split them across app instances.
   ACCRUE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(8000),
   SHOPIFY_PAYMENTS_API_ORIGIN: httpUrl.optional(),

@@ -3,11 +3,12 @@ import type { SecretBox } from "~/lib/secret-box";
 import { annotateRequest } from "~/observability/request-context.server";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { applyAttemptFact, type Completion } from "~/payments/completion.server";
-import { accountForSession, type Gateways } from "~/payments/gateway-account.server";
+import { accountForSession, gatewayOf, type Gateways } from "~/payments/gateway-account.server";
 import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
 import type { ChargeRequest, GatewayAccount, PaymentInstrument } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
 import { recordEvent } from "~/payments/timeline.server";
+import { submitIntent } from "~/payments/wallet-flow.server";
 import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
 
 export interface ChargeDeps {
@@ -49,6 +50,14 @@ export function newAttemptRow(session: { id: string; shopifyId: string }, number
     cardBrand: card.brand,
     cardLast4: card.last4,
   };
+}
+
+/** The shopper's page posted: a card form, or the id of the intent a wallet gateway's widget created. */
+export async function submitPayment(token: string, fields: Record<string, unknown>, clientIp: string | null, deps: ChargeDeps): Promise<SubmitOutcome> {
+  const session = await db().paymentSession.findUnique({ where: { shopperToken: token }, select: { gateway: true } });
+  if (!session) return { kind: "not-found" };
+  if (gatewayOf(deps.gateways, session).instrument === "wallet") return submitIntent(token, fields, deps);
+  return submitCard(token, fields, clientIp, deps);
 }
 
 /**

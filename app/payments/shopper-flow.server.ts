@@ -1,6 +1,9 @@
 import { logger } from "~/lib/logger";
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
+import { gateways } from "~/gateways.server";
+import { gatewayOf } from "~/payments/gateway-account.server";
+import { widgetForSession } from "~/payments/wallet-flow.server";
 import type { SubmitOutcome } from "~/payments/charge.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
@@ -10,9 +13,12 @@ import {
   contentSecurityPolicy,
   formatCheckoutAmount,
   notFoundPage,
+  processedByLine,
   threeDsPostPage,
   threeDsRedirectPage,
   waitingPage,
+  walletPage,
+  walletUnavailablePage,
   type PageContext,
 } from "~/payments/shopper-pages.server";
 
@@ -23,7 +29,12 @@ const loadSession = (token: string) =>
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
   const locale = session.merchantLocale;
-  return { shopName, amountText: formatCheckoutAmount(session.amount.toString(), session.currency, locale), cancelUrl: session.cancelUrl };
+  return {
+    shopName,
+    amountText: formatCheckoutAmount(session.amount.toString(), session.currency, locale),
+    cancelUrl: session.cancelUrl,
+    processedBy: processedByLine(gatewayOf(gateways, session)),
+  };
 }
 
 function origin(url: string | null): string[] {
@@ -44,12 +55,12 @@ function cardFormTargets(cancelUrl: string | null): string[] {
   return origin(cancelUrl);
 }
 
-function html(body: string, status: number, formTargets: string[] = []): Response {
+function html(body: string, status: number, formTargets: string[] = [], widgetOrigins: readonly string[] = []): Response {
   return new Response(body, {
     status,
     headers: {
       "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": contentSecurityPolicy(formTargets),
+      "Content-Security-Policy": contentSecurityPolicy(formTargets, widgetOrigins),
       "Cache-Control": "no-store",
       "Referrer-Policy": "no-referrer",
       "X-Content-Type-Options": "nosniff",
@@ -74,6 +85,13 @@ export async function shopperPage(token: string, options: { message?: string } =
   const self = `/pay/${token}`;
 
   if (session.status === "awaiting_card") {
+    const gateway = gatewayOf(gateways, session);
+    if (gateway.instrument === "wallet") {
+      const shown = await widgetForSession(gateway, session);
+      if (!shown.ok) return html(walletUnavailablePage(context, shown.message), 200);
+      const page = walletPage({ ...context, actionUrl: self, gatewayName: gateway.displayName, widget: shown.widget, message: options.message });
+      return html(page, 200, cardFormTargets(session.cancelUrl), shown.widget.origins);
+    }
     return html(cardFormPage({ ...context, actionUrl: self, message: options.message }), 200, cardFormTargets(session.cancelUrl));
   }
   if (session.status === "three_ds") return seeOther(`${self}/return`);

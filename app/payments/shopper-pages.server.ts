@@ -5,6 +5,7 @@
  */
 import type { CardFieldName } from "../../public/card-checks.js";
 import { config } from "~/lib/config.server";
+import type { PaymentGateway, WalletWidget } from "~/payments/gateway/port";
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -20,11 +21,17 @@ export function formatCheckoutAmount(amount: string, currency: string, locale: s
   }
 }
 
-/** The page's Content-Security-Policy: our own files only; forms may leave for checkout (https). */
-export function contentSecurityPolicy(formTargets: string[] = []): string {
+/**
+ * The page's Content-Security-Policy: our own files only; forms may leave for checkout (https).
+ * A wallet page also allows its gateway's widget origin, and only that, for the widget's script
+ * and frames.
+ */
+export function contentSecurityPolicy(formTargets: string[] = [], widgetOrigins: readonly string[] = []): string {
+  const widgets = widgetOrigins.length ? ` ${widgetOrigins.join(" ")}` : "";
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    `script-src 'self'${widgets}`,
+    ...(widgetOrigins.length ? [`frame-src${widgets}`] : []),
     "style-src 'self'",
     "img-src 'self' data:",
     `form-action 'self' https: ${formTargets.join(" ")}`.trim(),
@@ -33,10 +40,17 @@ export function contentSecurityPolicy(formTargets: string[] = []): string {
   ].join("; ");
 }
 
+/** The page's last line: who processes the payment. */
+export function processedByLine(gateway: Pick<PaymentGateway, "displayName" | "instrument">): string {
+  return gateway.instrument === "wallet" ? `Paid from your ${gateway.displayName} wallet` : `Card payment processed securely by ${gateway.displayName}`;
+}
+
 export interface PageContext {
   shopName: string;
   amountText: string;
   cancelUrl: string | null;
+  /** Who processes the payment, as the page's last line says it. */
+  processedBy: string;
 }
 
 function layout(
@@ -55,7 +69,7 @@ ${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : "
 ${refresh ? `<meta http-equiv="refresh" content="${refresh.seconds};url=${escapeHtml(refresh.url)}">` : ""}
 <title>${escapeHtml(title)} · ${escapeHtml(context.shopName)}</title>
 <link rel="stylesheet" href="/pay.css">
-${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n")}
+${scripts.map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join("\n")}
 </head>
 <body>
 <main class="card">
@@ -65,7 +79,7 @@ ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join("\n"
 </header>
 ${body}
 ${context.cancelUrl ? `<p class="cancel"><a href="${escapeHtml(context.cancelUrl)}">Cancel and return to checkout</a></p>` : ""}
-<p class="secure">Card payment processed securely by Accelebit</p>
+<p class="secure">${escapeHtml(context.processedBy)}</p>
 </main>
 </body>
 </html>`;
@@ -105,6 +119,53 @@ ${field("cvc", "Security code", `<input type="text" inputmode="numeric" autocomp
 </form>`,
     { scripts: ["/pay.js"] },
   );
+}
+
+export interface WalletPageView extends PageContext {
+  actionUrl: string;
+  gatewayName: string;
+  widget: WalletWidget;
+  message?: string;
+}
+
+const CUSTOM_ELEMENT = /^[a-z][a-z0-9]*-[a-z0-9-]*$/;
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9-]*$/;
+
+function attributes(values: Readonly<Record<string, string>>): string {
+  return Object.entries(values)
+    .filter(([name]) => ATTRIBUTE_NAME.test(name))
+    .map(([name, value]) => ` ${name}="${escapeHtml(value)}"`)
+    .join("");
+}
+
+/**
+ * The gateway's widget, in which the shopper signs in and creates the payment. Our glue
+ * (public/wallet-pay.js) hears the widget's event and posts only the new intent's id, in the
+ * form below; the server reads the intent itself. The widget needs JavaScript, so the page
+ * says so without it.
+ */
+export function walletPage(view: WalletPageView): string {
+  const { widget } = view;
+  if (!CUSTOM_ELEMENT.test(widget.element.tag)) throw new Error(`Not a custom element name: ${widget.element.tag}`);
+  const title = `Pay with ${view.gatewayName}`;
+  return layout(
+    title,
+    view,
+    `<h1>${escapeHtml(title)}</h1>
+<p id="form-status" class="status${view.message ? " problem" : ""}" role="alert" aria-live="assertive">${escapeHtml(view.message ?? "")}</p>
+<form method="post" action="${escapeHtml(view.actionUrl)}" data-wallet-form data-intent-event="${escapeHtml(widget.intentCreatedEvent)}" data-intent-field="${escapeHtml(widget.intentIdField)}">
+<input type="hidden" name="intentId" value="">
+</form>
+<${widget.element.tag}${attributes(widget.element.attributes)}></${widget.element.tag}>
+<noscript><p class="status problem">${escapeHtml(view.gatewayName)} needs JavaScript to sign you in. Turn it on, or return to checkout to choose another way to pay.</p></noscript>
+<script src="${escapeHtml(widget.scriptUrl)}"${attributes(widget.scriptAttributes)}></script>`,
+    { scripts: ["/wallet-pay.js"] },
+  );
+}
+
+/** A wallet session the shop cannot take right now (no credentials for its mode, an amount the gateway cannot take). */
+export function walletUnavailablePage(context: PageContext, message: string): string {
+  return layout("Payment unavailable", context, `<h1>Payment unavailable</h1>\n<p class="status problem" role="alert">${escapeHtml(message)}</p>`);
 }
 
 export function waitingPage(context: PageContext, title: string, text: string, refreshSeconds = 2): string {

@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { readBodyText } from "~/lib/http.server";
-import { submitCard } from "~/payments/charge.server";
+import { submitPayment } from "~/payments/charge.server";
 import { chargeDeps } from "~/payments/charge-deps.server";
 import { respondToOutcome, shopperNotFound, shopperPage } from "~/payments/shopper-flow.server";
 import { isUrlToken } from "~/lib/text";
 
-/** The shopper's card page (the redirect_url we gave Shopify). */
+/** The shopper's page (the redirect_url we gave Shopify): a card form, or a wallet gateway's widget. */
 export function loader({ params }: LoaderFunctionArgs) {
   const token = params.token ?? "";
   return isUrlToken(token) ? shopperPage(token) : shopperNotFound();
 }
 
-/** A card submission. The card exists only in this request's memory. */
+/** A card submission (the card exists only in this request's memory), or a wallet intent's id. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
   if (!isUrlToken(token)) return shopperNotFound();
@@ -23,5 +23,5 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     throw error;
   }
   const clientIp = (context as { clientIp?: string | null }).clientIp ?? null;
-  return respondToOutcome(token, await submitCard(token, fields, clientIp, chargeDeps()));
+  return respondToOutcome(token, await submitPayment(token, fields, clientIp, chargeDeps()));
 }

@@ -1,8 +1,9 @@
 import { wakeWorker } from "~/background.server";
 import { db } from "~/db.server";
+import { gateways } from "~/gateways.server";
 import { config } from "~/lib/config.server";
 import { finishThreeDs, type ChargeDeps } from "~/payments/charge.server";
-import { accountForSession } from "~/payments/gateway-account.server";
+import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
 import { AWAITING_SHOPIFY, FINAL, isStatus } from "~/payments/session-status";
 import {
   bankUnavailablePage,
@@ -11,6 +12,7 @@ import {
   formatCheckoutAmount,
   leaveFramePage,
   notFoundPage,
+  processedByLine,
   threeDsPostPage,
   waitingPage,
   type PageContext,
@@ -59,7 +61,12 @@ function toShopify(session: Session, url: string): Response {
 
 function pageContext(session: Session): PageContext {
   const shopName = session.shop.name ?? session.shop.domain.replace(/\.myshopify\.com$/, "");
-  return { shopName, amountText: formatCheckoutAmount(session.amount.toString(), session.currency, session.merchantLocale), cancelUrl: null };
+  return {
+    shopName,
+    amountText: formatCheckoutAmount(session.amount.toString(), session.currency, session.merchantLocale),
+    cancelUrl: null,
+    processedBy: processedByLine(gatewayOf(gateways, session)),
+  };
 }
 
 const waiting = (session: Session, title: string, text: string) => html(waitingPage(pageContext(session), title, text), 200);

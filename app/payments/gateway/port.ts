@@ -215,6 +215,23 @@ export interface GatewayEvent {
 
 export type WebhookVerification = { readonly ok: true; readonly event: GatewayEvent } | { readonly ok: false; readonly reason: string };
 
+/**
+ * A gateway's own widget, in which the shopper signs in and creates a payment intent on our
+ * page (a wallet gateway). The page loads `scriptUrl`, places `element`, and posts back only
+ * the intent id found in `intentIdField` of the detail of the `intentCreatedEvent` DOM event
+ * (public/wallet-pay.js); the server reads the intent itself before anything is charged.
+ */
+export interface WalletWidget {
+  readonly scriptUrl: string;
+  readonly scriptAttributes: Readonly<Record<string, string>>;
+  /** A custom element and its attributes (the amount and our session's reference among them). */
+  readonly element: { readonly tag: string; readonly attributes: Readonly<Record<string, string>> };
+  /** Origins the page's Content-Security-Policy must allow for the script and its frames. */
+  readonly origins: readonly string[];
+  readonly intentCreatedEvent: string;
+  readonly intentIdField: string;
+}
+
 export interface PaymentGateway {
   readonly id: GatewayId;
   /** As merchants and shoppers read it. */
@@ -229,6 +246,13 @@ export interface PaymentGateway {
   /** A harmless authenticated request, for the settings page to check credentials before saving them. */
   checkCredentials(credentials: GatewayCredentials, mode: GatewayMode): Promise<CredentialCheck>;
   verifyWebhook(input: { readonly rawBody: string; readonly headers: Headers; readonly secret: string | null }): WebhookVerification;
+  /**
+   * For a wallet gateway: the widget for one session, given the merchant's public id for the
+   * session's mode, the exact amount and the session's opaque reference. Absent for a card gateway.
+   */
+  walletWidget?(input: { readonly mode: GatewayMode; readonly publicId: string; readonly amount: Money; readonly reference: string }): WalletWidget;
+  /** Whether `value` can be one of this gateway's intent ids (checked before any request). */
+  isIntentId?(value: string): boolean;
 }
 
 /** One line for a job's last error or the timeline: our code, the gateway's own, and whether a retry may help. */

@@ -1,0 +1,168 @@
+/**
+ * Paying with a wallet held at the gateway (Accrue): the gateway's widget on our page creates
+ * a payment intent and the page posts only its id. Nothing from the browser is trusted: the
+ * adapter reads the intent with the shop's credentials and charges it only if it carries this
+ * session's reference, amount and a usable status (docs/decisions/accrue-a01-intent-creation.md,
+ * accrue-a02-binding.md). The attempt is written before anything is sent, exactly like a card
+ * attempt, and its outcome goes through the same decision (completion.server.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { db } from "~/db.server";
+import { isUniqueViolation } from "~/lib/db-errors";
+import { annotateRequest } from "~/observability/request-context.server";
+import { attemptIdempotencyKey, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
+import { applyAttemptFact } from "~/payments/completion.server";
+import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
+import { chargeFact } from "~/payments/gateway-facts.server";
+import type { ChargeRequest, GatewayMode, PaymentGateway, WalletWidget } from "~/payments/gateway/port";
+import { storedMoney } from "~/payments/money";
+import { recordEvent } from "~/payments/timeline.server";
+
+type Session = NonNullable<Awaited<ReturnType<typeof loadWalletSession>>>;
+
+function loadWalletSession(token: string) {
+  return db().paymentSession.findUnique({
+    where: { shopperToken: token },
+    include: { attempts: { select: { number: true, gatewayPaymentId: true, intentKey: true, status: true } } },
+  });
+}
+
+const modeOf = (session: { test: boolean }): GatewayMode => (session.test ? "test" : "live");
+
+/** The identity of one intent across every session of the app: one intent, one attempt. */
+export function intentKey(gateway: string, mode: GatewayMode, intentId: string): string {
+  return `${gateway}:${mode}:${intentId}`;
+}
+
+/**
+ * The session's reference at the gateway: 144 random bits, made once, when the widget is first
+ * shown. It is neither Shopify's id (which the shopper's browser and the gateway both see
+ * elsewhere) nor the shopper's URL token (which opens this page).
+ */
+export async function walletReferenceOf(session: { id: string; walletReference: string | null }): Promise<string> {
+  if (session.walletReference) return session.walletReference;
+  await db()
+    .paymentSession.updateMany({ where: { id: session.id, walletReference: null }, data: { walletReference: `ref_${randomBytes(18).toString("base64url")}` } })
+    .catch(() => undefined); // a concurrent page load set it first
+  const stored = await db().paymentSession.findUniqueOrThrow({ where: { id: session.id }, select: { walletReference: true } });
+  return stored.walletReference!;
+}
+
+export type WidgetForSession = { ok: true; widget: WalletWidget } | { ok: false; message: string };
+
+/** The widget the shopper's page shows for a wallet session, or why the shop cannot take the payment now. */
+export async function widgetForSession(
+  gateway: PaymentGateway,
+  session: { id: string; shopId: string; test: boolean; amount: { toString(): string }; currency: string; walletReference: string | null },
+): Promise<WidgetForSession> {
+  const unavailable = `${gateway.displayName} is not available for this order right now. Return to checkout to choose another way to pay.`;
+  if (!gateway.walletWidget) return { ok: false, message: unavailable };
+  const amount = storedMoney(session.amount, session.currency);
+  const problem = gateway.amountProblem(amount);
+  if (problem) return { ok: false, message: `${gateway.displayName} cannot take this payment (${problem}). Return to checkout to choose another way to pay.` };
+  // The widget needs only the merchant's public id: nothing secret is decrypted for the page.
+  const credential = await db().gatewayCredential.findUnique({
+    where: { shopId_gateway_mode: { shopId: session.shopId, gateway: gateway.id, mode: modeOf(session) } },
+    select: { publicId: true },
+  });
+  if (!credential?.publicId) return { ok: false, message: unavailable };
+  const reference = await walletReferenceOf(session);
+  return { ok: true, widget: gateway.walletWidget({ mode: modeOf(session), publicId: credential.publicId, amount, reference }) };
+}
+
+const SHOPPER_WIDGET_UNFINISHED = "Your payment was not started. Sign in below and try again.";
+const SHOPPER_INTENT_USED = "That payment was already tried. Start a new one below.";
+
+/**
+ * The shopper's widget created an intent. As with a card (charge.server.ts, submitCard), the
+ * session moves awaiting_card → processing with a compare-and-set in the same transaction that
+ * writes the attempt, so a double post waits for the first one's result; an intent already
+ * used by this session is not tried again, and one used by another session is left to the
+ * adapter's binding check, which refuses it before anything is sent.
+ */
+export async function submitIntent(token: string, fields: Record<string, unknown>, deps: ChargeDeps): Promise<SubmitOutcome> {
+  const now = () => deps.now?.() ?? new Date();
+  const session = await loadWalletSession(token);
+  if (!session) return { kind: "not-found" };
+  annotateRequest({ paymentSessionId: session.id });
+  const gateway = gatewayOf(deps.gateways, session);
+
+  const intentId = typeof fields.intentId === "string" ? fields.intentId.trim() : "";
+  // Checked before any request: a malformed id cannot be the widget's, and nothing is sent.
+  if (!intentId || !(gateway.isIntentId?.(intentId) ?? false)) {
+    return session.status === "awaiting_card" ? { kind: "try-again", message: SHOPPER_WIDGET_UNFINISHED } : { kind: "unchanged" };
+  }
+  const key = intentKey(gateway.id, modeOf(session), intentId);
+  if (session.attempts.some((a) => a.intentKey === key)) {
+    return session.status === "awaiting_card" ? { kind: "try-again", message: SHOPPER_INTENT_USED } : { kind: "busy" };
+  }
+  if (!session.walletReference) return { kind: "try-again", message: SHOPPER_WIDGET_UNFINISHED };
+
+  const number = session.attempts.length + 1;
+  const row = {
+    paymentSessionId: session.id,
+    number,
+    idempotencyKey: attemptIdempotencyKey(session.shopifyId, number),
+    // Every attempt of a wallet session carries the session's reference: the widget stamps it
+    // on each intent before we know which attempt the intent will be.
+    merchantRef: session.walletReference,
+    status: "submitted",
+  };
+  const claim = async (withKey: boolean) =>
+    db().$transaction(async (tx) => {
+      const claimed = await tx.paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing" } });
+      if (claimed.count === 0) return null;
+      const created = await tx.paymentAttempt.create({ data: { ...row, intentKey: withKey ? key : null } });
+      await recordEvent(tx, {
+        shopId: session.shopId,
+        paymentSessionId: session.id,
+        kind: "attempt.submitted",
+        summary: `Attempt ${number}: ${gateway.displayName} payment intent ${intentId}`,
+        detail: { idempotencyKey: created.idempotencyKey, merchantRef: created.merchantRef, intentId },
+      });
+      return created;
+    });
+  let attempt;
+  try {
+    attempt = await claim(true);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // Another session's attempt already holds this intent: it is not this session's to use.
+    // The attempt is written without the key, and the adapter's binding check refuses the
+    // intent with nothing sent, so the session ends with a clear merchant message.
+    attempt = await claim(false);
+  }
+  if (!attempt) return { kind: "busy" };
+
+  const context = { now: now(), maxAttempts: deps.maxAttempts, gateways: deps.gateways };
+  try {
+    const account = await accountForSession(deps, session);
+    if (!account.ok) return await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message: account.error.message }, context);
+    const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
+    const result = await account.value.charge(intentChargeRequest(session, attempt, intentId, others));
+    return await applyAttemptFact(session.id, attempt.id, chargeFact(result), { ...context, now: now() });
+  } catch (error) {
+    // The authorize may have reached the gateway: the outcome is unknown, never retried blind;
+    // the sweeper reads the intent's payments back by the session's reference.
+    const name = error instanceof Error ? error.name : "error";
+    return applyAttemptFact(session.id, attempt.id, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context);
+  }
+}
+
+function intentChargeRequest(
+  session: Session,
+  attempt: { idempotencyKey: string; merchantRef: string; number: number },
+  intentId: string,
+  others: string[],
+): ChargeRequest {
+  return {
+    // Shopify's exact amount, whatever the widget showed (docs/decisions/accrue-a03-amount.md).
+    amount: storedMoney(session.amount, session.currency),
+    reference: attempt.merchantRef,
+    idempotencyKey: attempt.idempotencyKey,
+    capture: session.kind === "sale",
+    instrument: { kind: "intent", intentId },
+    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
+    otherAttemptPaymentIds: others,
+  };
+}
