@@ -18,7 +18,10 @@ const COLUMNS: readonly [string, (row: TransactionRow) => string | boolean | nul
   ["refunded", (r) => r.refunded],
   ["captured", (r) => r.captured],
   ["notes", (r) => r.notes.join("; ")],
-  ["accelebit_payment_id", (r) => r.gatewayPaymentId],
+  // The gateway's id ("accrue"), not its display name: a stable value to filter a spreadsheet on,
+  // next to the id that gateway gave the payment.
+  ["gateway", (r) => r.gateway],
+  ["gateway_payment_id", (r) => r.gatewayPaymentId],
   ["provider", (r) => r.provider],
   ["id", (r) => r.id],
 ];

@@ -1,19 +1,25 @@
 import { z } from "zod";
+import { GATEWAY_IDS, type GatewayId } from "~/payments/gateway/port";
 import { PAYMENT_SESSION_STATUSES, type PaymentSessionStatus } from "~/payments/session-status";
 import { containsNul } from "~/lib/text";
 
 /**
- * The transactions list's URL: filters (?status=…&mode=…&from=…&to=…&q=…) and a page cursor
+ * The transactions list's URL: filters (?status=…&mode=…&gateway=…&from=…&to=…&q=…) and a page cursor
  * (?after=… older, ?before=… newer). The page, its pagination links and the CSV export all
  * read the same parameters, so an exported file is exactly the filtered list.
  */
 export interface TransactionFilters {
   statuses: PaymentSessionStatus[];
   mode: "test" | "live" | null;
+  /** The gateway the sessions are paid through (its id, e.g. "accrue"); null for all. */
+  gateway: GatewayId | null;
   /** UTC days, inclusive: the merchant's timezone is not known to a non-embedded app. */
   from: string | null;
   to: string | null;
-  /** A Shopify payment id (or its gid), an Accelebit payment id or a checkout group: matched exactly. */
+  /**
+   * Matched exactly: a Shopify payment id (or its gid), a checkout group, or any gateway's id of
+   * the payment (of any attempt), of a refund, a capture or a void.
+   */
   query: string | null;
 }
 
@@ -25,7 +31,7 @@ export interface Cursor {
 
 export type PageRequest = { after: Cursor } | { before: Cursor } | { first: true };
 
-export const FILTER_PARAMS = ["status", "mode", "from", "to", "q"] as const;
+export const FILTER_PARAMS = ["status", "mode", "gateway", "from", "to", "q"] as const;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.createdAt.getTime()}:${cursor.id}`).toString("base64url");
@@ -51,6 +57,7 @@ const searchSchema = z
   .object({
     status: z.array(z.enum(PAYMENT_SESSION_STATUSES, { error: "Unknown status." })).max(PAYMENT_SESSION_STATUSES.length),
     mode: z.enum(["test", "live"], { error: "Mode is test or live." }).optional(),
+    gateway: z.enum(GATEWAY_IDS, { error: `Gateway is one of ${GATEWAY_IDS.join(", ")}.` }).optional(),
     from: day.optional(),
     to: day.optional(),
     q: z.string().trim().max(255, "The search is too long.").optional(),
@@ -78,6 +85,7 @@ export function parseTransactionSearch(params: URLSearchParams): ParsedSearch {
       ),
     ],
     mode: optional("mode"),
+    gateway: optional("gateway"),
     from: optional("from"),
     to: optional("to"),
     q: optional("q"),
@@ -93,7 +101,14 @@ export function parseTransactionSearch(params: URLSearchParams): ParsedSearch {
   const query = s.q ? (s.q.startsWith(SHOPIFY_GID_PREFIX) ? s.q.slice(SHOPIFY_GID_PREFIX.length) : s.q) : null;
   return {
     ok: true,
-    filters: { statuses: s.status, mode: s.mode ?? null, from: s.from ?? null, to: s.to ?? null, query: query || null },
+    filters: {
+      statuses: s.status,
+      mode: s.mode ?? null,
+      gateway: s.gateway ?? null,
+      from: s.from ?? null,
+      to: s.to ?? null,
+      query: query || null,
+    },
     page: s.after ? { after: s.after } : s.before ? { before: s.before } : { first: true },
   };
 }
@@ -103,6 +118,7 @@ export function filterParams(filters: TransactionFilters): URLSearchParams {
   const params = new URLSearchParams();
   for (const status of filters.statuses) params.append("status", status);
   if (filters.mode) params.set("mode", filters.mode);
+  if (filters.gateway) params.set("gateway", filters.gateway);
   if (filters.from) params.set("from", filters.from);
   if (filters.to) params.set("to", filters.to);
   if (filters.query) params.set("q", filters.query);

@@ -1,4 +1,5 @@
 import { db } from "~/db.server";
+import { gatewayDisplayName, gatewayVoids } from "~/dashboard/gateways.server";
 import { formatDecimalAmount } from "~/dashboard/money";
 import { jobLabel, jobsOfSession } from "~/dashboard/session-jobs.server";
 import { finalizedStatusLabel } from "~/dashboard/status";
@@ -8,7 +9,8 @@ import { retryDeadJob } from "~/jobs";
 /**
  * One payment session for its merchant: the row of the list plus its timeline, card
  * attempts, refunds, captures, voids and background jobs. Card attempts show brand, last four
- * and Accelebit's error name, nothing else of the card (docs/decisions/card-data-never-stored.md).
+ * and the gateway's error name, nothing else of the card (docs/decisions/card-data-never-stored.md).
+ * Gateway ids are labelled with the gateway's display name ("Accrue payment ID").
  */
 export interface TransactionDetail {
   transaction: TransactionRow & {
@@ -21,6 +23,8 @@ export interface TransactionDetail {
     pendingExpiresAt: string | null;
     authorizationExpiresAt: string | null;
     finalizedAt: string | null;
+    /** Labels of the gateway's fields, named after the gateway ("Accrue payment ID"). */
+    gatewayLabels: { paymentId: string; status: string; error: string };
   };
   timeline: { id: string; at: string; kind: string; summary: string; detail: [string, string][] }[];
   attempts: {
@@ -56,8 +60,10 @@ interface FinalizedRow {
   status: string;
   statusLabel: string;
   test: boolean;
-  /** The gateway's id of the refund (or of what stood in for a void). */
+  /** The gateway's id of the refund, capture or void (or of the refund that stood in for a void). */
   gatewayRecordId: string | null;
+  /** What that id is, at which gateway: "Accrue refund ID", "Accrue capture ID", "Accelebit refund ID" (a void by refund). */
+  gatewayRecordLabel: string;
   rejectReason: string | null;
   merchantMessage: string | null;
   finalizedAt: string | null;
@@ -69,6 +75,7 @@ const FINALIZED_FIELDS = {
   createdAt: true,
   status: true,
   test: true,
+  gateway: true,
   rejectReason: true,
   merchantMessage: true,
   finalizedAt: true,
@@ -92,6 +99,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       test: true,
       paymentMethodType: true,
       status: true,
+      gateway: true,
       shopifyState: true,
       gatewayStatus: true,
       gatewayPaymentId: true,
@@ -108,7 +116,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       },
       events: { select: { id: true, createdAt: true, kind: true, summary: true, detail: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       refundSessions: { select: { ...FINALIZED_FIELDS, amount: true, gatewayRefundId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
-      captureSessions: { select: { ...FINALIZED_FIELDS, amount: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      captureSessions: { select: { ...FINALIZED_FIELDS, amount: true, gatewayCaptureId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       voidSessions: { select: { ...FINALIZED_FIELDS, gatewayVoidId: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     },
   });
@@ -127,19 +135,24 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     gatewayPaymentIds,
   );
 
-  const finalized = (row: {
-    id: string;
-    shopifyId: string;
-    createdAt: Date;
-    status: string;
-    test: boolean;
-    rejectReason: string | null;
-    merchantMessage: string | null;
-    finalizedAt: Date | null;
-    amount?: { toFixed(dp?: number): string };
-    gatewayRefundId?: string | null;
-    gatewayVoidId?: string | null;
-  }): FinalizedRow => ({
+  const finalized = (
+    kind: "refund" | "capture" | "void",
+    row: {
+      id: string;
+      shopifyId: string;
+      createdAt: Date;
+      status: string;
+      test: boolean;
+      gateway: string;
+      rejectReason: string | null;
+      merchantMessage: string | null;
+      finalizedAt: Date | null;
+      amount?: { toFixed(dp?: number): string };
+      gatewayRefundId?: string | null;
+      gatewayCaptureId?: string | null;
+      gatewayVoidId?: string | null;
+    },
+  ): FinalizedRow => ({
     id: row.id,
     shopifyId: row.shopifyId,
     at: row.createdAt.toISOString(),
@@ -147,7 +160,8 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
     status: row.status,
     statusLabel: finalizedStatusLabel(row.status),
     test: row.test,
-    gatewayRecordId: row.gatewayRefundId ?? row.gatewayVoidId ?? null,
+    gatewayRecordId: row.gatewayRefundId ?? row.gatewayCaptureId ?? row.gatewayVoidId ?? null,
+    gatewayRecordLabel: gatewayRecordLabel(kind, row.gateway),
     rejectReason: row.rejectReason,
     merchantMessage: row.merchantMessage,
     finalizedAt: iso(row.finalizedAt),
@@ -165,6 +179,7 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       pendingExpiresAt: iso(session.pendingExpiresAt),
       authorizationExpiresAt: iso(session.authorizationExpiresAt),
       finalizedAt: iso(session.finalizedAt),
+      gatewayLabels: gatewayLabels(session.gateway),
     },
     timeline: session.events.map((event) => ({
       id: event.id,
@@ -182,9 +197,9 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       errorName: a.errorName,
       gatewayPaymentId: a.gatewayPaymentId,
     })),
-    refunds: session.refundSessions.map(finalized),
-    captures: session.captureSessions.map(finalized),
-    voids: session.voidSessions.map(finalized),
+    refunds: session.refundSessions.map((row) => finalized("refund", row)),
+    captures: session.captureSessions.map((row) => finalized("capture", row)),
+    voids: session.voidSessions.map((row) => finalized("void", row)),
     jobs: jobs.map((job) => ({
       id: job.id,
       label: jobLabel(job.type),
@@ -197,6 +212,17 @@ export async function loadTransactionDetail(shopId: string, id: string): Promise
       updatedAt: job.updatedAt.toISOString(),
     })),
   };
+}
+
+function gatewayLabels(gateway: string): TransactionDetail["transaction"]["gatewayLabels"] {
+  const name = gatewayDisplayName(gateway);
+  return { paymentId: `${name} payment ID`, status: `${name} status`, error: `${name} error` };
+}
+
+/** A gateway without a void of its own (Accelebit) stands a refund in for it: its id is a refund's. */
+function gatewayRecordLabel(kind: "refund" | "capture" | "void", gateway: string): string {
+  const record = kind === "void" && !gatewayVoids(gateway) ? "refund" : kind;
+  return `${gatewayDisplayName(gateway)} ${record} ID`;
 }
 
 /** A timeline event's detail (flat JSON written by recordEvent) as label/value pairs. */

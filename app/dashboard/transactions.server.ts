@@ -1,5 +1,6 @@
 import { db, type Prisma } from "~/db.server";
 import { encodeCursor, type Cursor, type PageRequest, type TransactionFilters } from "~/dashboard/filters";
+import { gatewayDisplayName } from "~/dashboard/gateways.server";
 import { formatDecimalAmount, sumAmounts } from "~/dashboard/money";
 import { statusLabel, statusTone, type BadgeTone } from "~/dashboard/status";
 
@@ -28,6 +29,11 @@ export interface TransactionRow {
   notes: string[];
   refunded: string | null;
   captured: string | null;
+  /** The gateway's id ("accrue"), as the CSV has it. */
+  gateway: string;
+  /** Its display name ("Accrue"), as the pages show it. */
+  gatewayName: string;
+  /** The gateway's id of the payment the session resolved with (or of its latest attempt). */
   gatewayPaymentId: string | null;
   provider: string | null;
 }
@@ -45,16 +51,48 @@ export async function findShop(domain: string) {
   return db().shop.findUnique({ where: { domain }, select: { id: true, domain: true } });
 }
 
+/** At most this many sessions are found by one gateway id (an id names one payment, refund, capture or void). */
+const GATEWAY_ID_MATCHES = 100;
+
+/**
+ * The ids of the shop's sessions a gateway id belongs to, whichever gateway issued it (ids are
+ * matched exactly, not by shape: Accelebit and Accrue both use UUIDs): the session's payment
+ * id, any attempt's payment id (a declined attempt has its own), or the id of one of its
+ * refunds, captures or voids.
+ *
+ * Payment ids have their own indexes and are unique across shops, so those lookups ignore the
+ * shop (the caller's conditions apply it by primary key). Asked together with `shopId =`,
+ * SQLite prefers walking the shop's createdAt index because it saves a sort, and reads every
+ * session of the shop. Refund, capture and void ids have no index: those lookups are scoped
+ * to the shop and read its refunds, captures or voids (far fewer than its sessions).
+ */
+async function sessionIdsByGatewayId(shopId: string, gatewayId: string): Promise<string[]> {
+  const take = GATEWAY_ID_MATCHES;
+  const [sessions, attempts, refunds, captures, voids] = await Promise.all([
+    db().paymentSession.findMany({ where: { gatewayPaymentId: gatewayId }, select: { id: true }, take }),
+    db().paymentAttempt.findMany({ where: { gatewayPaymentId: gatewayId }, select: { paymentSessionId: true }, take }),
+    db().refundSession.findMany({ where: { shopId, gatewayRefundId: gatewayId }, select: { paymentSessionId: true }, take }),
+    db().captureSession.findMany({ where: { shopId, gatewayCaptureId: gatewayId }, select: { paymentSessionId: true }, take }),
+    db().voidSession.findMany({ where: { shopId, gatewayVoidId: gatewayId }, select: { paymentSessionId: true }, take }),
+  ]);
+  const ids = [
+    ...sessions.map((row) => row.id),
+    ...[...attempts, ...refunds, ...captures, ...voids].map((row) => row.paymentSessionId).filter((id): id is string => id !== null),
+  ];
+  return [...new Set(ids)];
+}
+
 /**
  * The filters as Prisma conditions: one per searched field, or one when there is no search.
- * A search is an exact match on the Shopify id, the Accelebit id or the checkout group, run
- * as one query per field so that each can use its own index. One query with an OR of the
- * three makes SQLite walk every session of the shop instead.
+ * A search is an exact match on the Shopify id, the checkout group or any gateway id of the
+ * session (sessionIdsByGatewayId), run as one query per field so that each can use its own
+ * index. One query with an OR of them makes SQLite walk every session of the shop instead.
  */
 export async function transactionConditions(shopId: string, filters: TransactionFilters): Promise<Prisma.PaymentSessionWhereInput[]> {
   const where: Prisma.PaymentSessionWhereInput = { shopId };
   if (filters.statuses.length) where.status = { in: filters.statuses };
   if (filters.mode) where.test = filters.mode === "test";
+  if (filters.gateway) where.gateway = filters.gateway;
   if (filters.from || filters.to) {
     where.createdAt = {
       ...(filters.from ? { gte: new Date(`${filters.from}T00:00:00.000Z`) } : {}),
@@ -63,15 +101,12 @@ export async function transactionConditions(shopId: string, filters: Transaction
   }
   const query = filters.query;
   if (!query) return [where];
-  // Accelebit's payment ids are unique across shops, so the gatewayPaymentId index alone
-  // finds the candidates (ids only); the shop and the filters then apply by primary key.
-  // Asked together with `shopId =`, SQLite prefers walking the shop's createdAt index
-  // because it saves a sort, and reads every session of the shop.
-  const byAccelebitId = await db().paymentSession.findMany({ where: { gatewayPaymentId: query }, select: { id: true }, take: 100 });
+  // The candidates found by a gateway id; the shop and the filters then apply by primary key.
+  const byGatewayId = await sessionIdsByGatewayId(shopId, query);
   return [
     // (shopId, shopifyId) is unique: a lookup.
     { ...where, shopifyId: query },
-    ...(byAccelebitId.length ? [{ ...where, id: { in: byAccelebitId.map((row) => row.id) } }] : []),
+    ...(byGatewayId.length ? [{ ...where, id: { in: byGatewayId } }] : []),
     // No index covers the group: this one reads the shop's sessions (about 25 ms for 100,000
     // on SQLite); @@index([shopId, group]) would make it a lookup.
     { ...where, group: query },
@@ -99,6 +134,7 @@ const ROW_SELECT = {
   currency: true,
   test: true,
   status: true,
+  gateway: true,
   gatewayPaymentId: true,
   provider: true,
   refundSessions: { select: { amount: true, status: true } },
@@ -205,6 +241,8 @@ export function toRow(row: SelectedRow): TransactionRow {
     notes,
     refunded,
     captured,
+    gateway: row.gateway,
+    gatewayName: gatewayDisplayName(row.gateway),
     gatewayPaymentId: row.gatewayPaymentId,
     provider: row.provider,
   };

@@ -71,7 +71,7 @@ export default function TransactionPage() {
               </Banner>
             )}
             <Timeline timeline={detail.timeline} />
-            <Attempts attempts={detail.attempts} />
+            <Attempts attempts={detail.attempts} labels={t.gatewayLabels} />
             <Finalized title="Refunds" rows={detail.refunds} />
             <Finalized title="Captures" rows={detail.captures} />
             <Finalized title="Voids" rows={detail.voids} />
@@ -93,9 +93,10 @@ export default function TransactionPage() {
               <Fact label="Kind" value={t.kind} />
               <Fact label="Shopify payment ID" value={t.shopifyId} testId="shopify-id" />
               <Fact label="Checkout group" value={t.group} />
-              <Fact label="Accelebit ID" value={t.gatewayPaymentId} testId="accelebit-id" />
+              <Fact label="Gateway" value={t.gatewayName} testId="gateway" />
+              <Fact label={t.gatewayLabels.paymentId} value={t.gatewayPaymentId} testId="gateway-payment-id" />
               <Fact label="Provider" value={t.provider} />
-              <Fact label="Accelebit status" value={t.gatewayStatus} />
+              <Fact label={t.gatewayLabels.status} value={t.gatewayStatus} />
               <Fact label="Shopify state" value={t.shopifyState} />
               <Fact label="Pending until" value={t.pendingExpiresAt && formatDateTime(t.pendingExpiresAt)} />
               <Fact label="Authorized until" value={t.authorizationExpiresAt && formatDateTime(t.authorizationExpiresAt)} />
@@ -165,18 +166,18 @@ function Timeline({ timeline }: { timeline: TransactionDetail["timeline"] }) {
   );
 }
 
-function Attempts({ attempts }: { attempts: TransactionDetail["attempts"] }) {
+function Attempts({ attempts, labels }: { attempts: TransactionDetail["attempts"]; labels: TransactionDetail["transaction"]["gatewayLabels"] }) {
   if (!attempts.length) return null;
   return (
     <Card>
       <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
-          Card attempts
+          Payment attempts
         </Text>
         {/* Times are on the timeline; without them the table fits beside the payment card. */}
         <DataTable
           columnContentTypes={["numeric", "text", "text", "text", "text"]}
-          headings={["#", "Card", "Outcome", "Accelebit error", "Accelebit ID"]}
+          headings={["#", "Card", "Outcome", labels.error, labels.paymentId]}
           increasedTableDensity
           rows={attempts.map((a) => [
             a.number,
@@ -207,7 +208,7 @@ function Finalized({ title, rows }: { title: string; rows: TransactionDetail["re
             r.shopifyId,
             r.amount ?? "—",
             r.statusLabel,
-            [r.gatewayRecordId && `Gateway refund ${r.gatewayRecordId}`, r.merchantMessage].filter(Boolean).join(" · ") || "—",
+            [r.gatewayRecordId && `${r.gatewayRecordLabel} ${r.gatewayRecordId}`, r.merchantMessage].filter(Boolean).join(" · ") || "—",
           ])}
         />
       </BlockStack>

@@ -18,7 +18,8 @@ import {
   type IndexFiltersProps,
 } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { filterParams, parseTransactionSearch } from "~/dashboard/filters";
+import { FILTER_PARAMS, filterParams, parseTransactionSearch } from "~/dashboard/filters";
+import { gatewayChoices } from "~/dashboard/gateways.server";
 import { findProblems } from "~/dashboard/problems.server";
 import { STATUS_CHOICES, STATUS_LABELS } from "~/dashboard/status";
 import { findShop, listTransactions } from "~/dashboard/transactions.server";
@@ -35,7 +36,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!search.ok) throw new Response(search.message, { status: 400 });
   const [page, problems] = await Promise.all([listTransactions(shop.id, search.filters, search.page), findProblems(shop.id)]);
   const query = filterParams(search.filters).toString();
-  return json({ ...page, filters: search.filters, problems, exportUrl: `/app/transactions/export.csv${query ? `?${query}` : ""}` });
+  return json({
+    ...page,
+    filters: search.filters,
+    gatewayChoices: gatewayChoices(),
+    problems,
+    exportUrl: `/app/transactions/export.csv${query ? `?${query}` : ""}`,
+  });
 }
 
 const MODE_CHOICES = [
@@ -46,7 +53,7 @@ const MODE_CHOICES = [
 const statusLabel = (value: string) => STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
 
 export default function TransactionsPage() {
-  const { rows, nextCursor, previousCursor, filters, problems, exportUrl } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, previousCursor, filters, gatewayChoices, problems, exportUrl } = useLoaderData<typeof loader>();
   const [currentParams, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/app/transactions";
@@ -56,7 +63,8 @@ export default function TransactionsPage() {
   const searchParams = useMemo(() => (pendingSearch === null ? currentParams : new URLSearchParams(pendingSearch)), [pendingSearch, currentParams]);
   const chosenStatuses = searchParams.getAll("status").flatMap((v) => v.split(","));
   const chosenMode = searchParams.get("mode");
-  // The search field is shown at once: searching by a Shopify or Accelebit id is the main use.
+  const chosenGateway = searchParams.get("gateway");
+  // The search field is shown at once: searching by a Shopify or gateway id is the main use.
   const { mode, setMode } = useSetIndexFiltersMode(IndexFiltersMode.Filtering);
 
   /** Any filter change starts again from the newest page. */
@@ -111,6 +119,20 @@ export default function TransactionsPage() {
       filter: <ChoiceList title="Mode" titleHidden choices={MODE_CHOICES} selected={chosenMode ? [chosenMode] : []} onChange={(v) => setParam("mode", v)} />,
     },
     {
+      key: "gateway",
+      label: "Gateway",
+      pinned: true,
+      filter: (
+        <ChoiceList
+          title="Gateway"
+          titleHidden
+          choices={gatewayChoices}
+          selected={chosenGateway ? [chosenGateway] : []}
+          onChange={(v) => setParam("gateway", v)}
+        />
+      ),
+    },
+    {
       key: "date",
       label: "Date",
       pinned: true,
@@ -127,6 +149,15 @@ export default function TransactionsPage() {
       ? [{ key: "status", label: `Status: ${filters.statuses.map(statusLabel).join(", ")}`, onRemove: () => setParam("status", []) }]
       : []),
     ...(filters.mode ? [{ key: "mode", label: `Mode: ${filters.mode === "test" ? "Test" : "Live"}`, onRemove: () => setParam("mode", []) }] : []),
+    ...(filters.gateway
+      ? [
+          {
+            key: "gateway",
+            label: `Gateway: ${gatewayChoices.find((g) => g.value === filters.gateway)?.label ?? filters.gateway}`,
+            onRemove: () => setParam("gateway", []),
+          },
+        ]
+      : []),
     ...(filters.from || filters.to
       ? [{ key: "date", label: `Date: ${filters.from ?? "…"} to ${filters.to ?? "…"} (UTC)`, onRemove: () => applyDates("", "") }]
       : []),
@@ -134,7 +165,7 @@ export default function TransactionsPage() {
   const filtered = appliedFilters.length > 0 || Boolean(filters.query);
   const clearAll = () => {
     setQuery("");
-    update((p) => ["status", "mode", "from", "to", "q"].forEach((name) => p.delete(name)));
+    update((p) => FILTER_PARAMS.forEach((name) => p.delete(name)));
   };
   const goTo = (name: "after" | "before", cursor: string) => {
     const params = new URLSearchParams(searchParams);
@@ -162,7 +193,7 @@ export default function TransactionsPage() {
             selected={0}
             onSelect={() => undefined}
             queryValue={query}
-            queryPlaceholder="Search by Shopify payment ID, Accelebit ID or checkout group"
+            queryPlaceholder="Search by Shopify payment ID, gateway ID or checkout group"
             onQueryChange={onQueryChange}
             onQueryClear={() => onQueryChange("")}
             filters={filterControls}
@@ -185,7 +216,8 @@ export default function TransactionsPage() {
               { title: "Amount", alignment: "end" },
               { title: "Mode" },
               { title: "Status" },
-              { title: "Accelebit ID" },
+              { title: "Gateway" },
+              { title: "Gateway payment ID" },
               { title: "Provider" },
             ]}
             emptyState={
@@ -229,6 +261,7 @@ export default function TransactionsPage() {
                     ))}
                   </InlineStack>
                 </IndexTable.Cell>
+                <IndexTable.Cell>{row.gatewayName}</IndexTable.Cell>
                 <IndexTable.Cell>{row.gatewayPaymentId ?? "—"}</IndexTable.Cell>
                 <IndexTable.Cell>{row.provider ?? "—"}</IndexTable.Cell>
               </IndexTable.Row>

@@ -68,7 +68,10 @@ test("the merchant finds a new payment, reads its timeline, filters, searches by
     /paymentSessionResolve → Shopify: RESOLVED/,
   ]);
   await expect(page.getByRole("table")).toContainText("visa •••• 4242");
-  const accelebitId = (await page.getByTestId("accelebit-id").textContent())!.trim();
+  await expect(page.getByTestId("gateway")).toHaveText("Accelebit");
+  // The payment card's label (the attempts table's heading says it too).
+  await expect(page.getByText("Accelebit payment ID", { exact: true }).first()).toBeVisible();
+  const accelebitId = (await page.getByTestId("gateway-payment-id").textContent())!.trim();
   expect(accelebitId).toMatch(/^[0-9a-f-]{36}$/);
   expectNoCardData(await page.content());
   await page.screenshot({ path: "test-results/transaction-detail.png", fullPage: true });
@@ -93,10 +96,11 @@ test("the merchant finds a new payment, reads its timeline, filters, searches by
   await expect(page.getByRole("checkbox", { name: "Resolved" })).toBeHidden();
 
   // Search by the Accelebit id: that payment alone.
-  await page.getByPlaceholder("Search by Shopify payment ID, Accelebit ID or checkout group").fill(accelebitId);
+  await page.getByPlaceholder("Search by Shopify payment ID, gateway ID or checkout group").fill(accelebitId);
   await expect(page).toHaveURL(new RegExp(`q=${accelebitId}`));
   await expect(page.locator("tbody").getByRole("row")).toHaveCount(1);
   await expect(page.locator("tbody").getByRole("row")).toContainText(shopifyId);
+  await expect(page.locator("tbody").getByRole("row")).toContainText("Accelebit");
   await page.screenshot({ path: "test-results/transactions.png", fullPage: true });
 
   // Export what is shown.
@@ -107,10 +111,12 @@ test("the merchant finds a new payment, reads its timeline, filters, searches by
   const csv = readFileSync((await download.path())!, "utf8");
   const [header, ...lines] = csv.trim().split("\r\n");
   expect(header).toBe(
-    "created_at,shopify_payment_id,group,kind,amount,currency,mode,status,status_label,refunded,captured,notes,accelebit_payment_id,provider,id",
+    "created_at,shopify_payment_id,group,kind,amount,currency,mode,status,status_label,refunded,captured,notes,gateway,gateway_payment_id,provider,id",
   );
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[^,]+Z,${shopifyId},[^,]+,sale,${AMOUNT},EUR,test,resolved,Resolved,,,,${accelebitId},`));
+  expect(lines[0]).toMatch(
+    new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[^,]+Z,${shopifyId},[^,]+,sale,${AMOUNT},EUR,test,resolved,Resolved,,,,accelebit,${accelebitId},`),
+  );
   expectNoCardData(csv);
 });
 

@@ -15,7 +15,8 @@ import type { TransactionPage, TransactionRow } from "~/dashboard/transactions.s
  * The merchant's transaction pages, through their real loaders and actions with a signed-in
  * merchant. PAY_SHOP's payments go through the real flow (Shopify's simulator, the card page,
  * the Accelebit sandbox, refunds); LIST_SHOP and CSV_SHOP get rows written directly, for
- * pagination, filters and exact CSV content.
+ * pagination, filters and exact CSV content; GATEWAY_SHOP too, with sessions of both gateways
+ * and every kind of gateway id (in the formats the simulators issue: UUIDs).
  */
 const PAY_SHOP = "tx-pay-shop.myshopify.com";
 const PAY_KEY = "smtgw_sk_test_TxPayShopKey00001";
@@ -23,6 +24,8 @@ const OTHER_SHOP = "tx-other-shop.myshopify.com";
 const OTHER_KEY = "smtgw_sk_test_TxOtherShopKey0001";
 const LIST_SHOP = "tx-list-shop.myshopify.com";
 const CSV_SHOP = "tx-csv-shop.myshopify.com";
+const GATEWAY_SHOP = "tx-gateway-shop.myshopify.com";
+const GATEWAY_OTHER_SHOP = "tx-gateway-other-shop.myshopify.com";
 // A security code no amount, date or id in these tests contains as a separate number.
 const CVC = "914";
 const CARD = { name: "Alice Smith", number: "4242 4242 4242 4242", expiry: "12/39", cvc: CVC };
@@ -42,7 +45,7 @@ let detailRoute: typeof import("~/routes/app.transactions.$id");
 let exportRoute: typeof import("~/routes/app.transactions.export[.csv]");
 let setupRoute: typeof import("~/routes/app._index");
 
-type ListData = TransactionPage & { problems: Problem[]; exportUrl: string };
+type ListData = TransactionPage & { problems: Problem[]; exportUrl: string; gatewayChoices: { value: string; label: string }[] };
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -66,6 +69,9 @@ beforeAll(async () => {
   await seedShop({ shop: OTHER_SHOP, accessToken: "shpat_tx_other", accelebitTestKey: OTHER_KEY, scopes }, secretBox());
   await seedShop({ shop: LIST_SHOP, accessToken: "shpat_tx_list", accelebitTestKey: "smtgw_sk_test_TxListShopKey00001", scopes }, secretBox());
   await seedShop({ shop: CSV_SHOP, accessToken: "shpat_tx_csv", accelebitTestKey: "smtgw_sk_test_TxCsvShopKey000001", scopes }, secretBox());
+  await seedShop({ shop: GATEWAY_SHOP, accessToken: "shpat_tx_gateway", accelebitTestKey: "smtgw_sk_test_TxGatewayShopKey01", scopes }, secretBox());
+  const otherKey = "smtgw_sk_test_TxGatewayOtherKey1";
+  await seedShop({ shop: GATEWAY_OTHER_SHOP, accessToken: "shpat_tx_gateway_other", accelebitTestKey: otherKey, scopes }, secretBox());
   shopify.registerShop({ shop: PAY_SHOP, accessToken: "shpat_tx_pay" });
   shopify.registerShop({ shop: OTHER_SHOP, accessToken: "shpat_tx_other" });
   background = await import("~/background.server");
@@ -76,6 +82,7 @@ beforeAll(async () => {
   await seedPayments();
   await seedListShop();
   await seedCsvShop();
+  await seedGatewayShops();
 });
 
 afterAll(async () => {
@@ -255,6 +262,113 @@ async function seedCsvShop() {
   });
 }
 
+// Ids as the Accrue and Accelebit simulators issue them (randomUUID), fixed for exact CSV lines.
+const ACCELEBIT_PAYMENT_ID = "0b6f3c1e-7a52-4d0e-9c3b-5e2f8a1d4c70";
+const ACCELEBIT_AUTHORIZED_ID = "1c704d2f-8b63-4e1f-8d4c-6f3a9b2e5d81";
+// Accelebit has no void: the refund that stood in for it.
+const ACCELEBIT_VOID_REFUND_ID = "2d815e3a-9c74-4f2a-9e5d-7a4b0c3f6e92";
+const ACCRUE = {
+  declinedPaymentId: "5d1c9e2a-3b4f-4a6e-8d7c-1f2e3a4b5c61",
+  paymentId: "7e2d0f3b-4c5a-4b7f-9e8d-2a3b4c5d6e72",
+  refundId: "9f3e1a4c-5d6b-4c8a-8f9e-3b4c5d6e7f83",
+  captureId: "a14f2b5d-6e7c-4d9b-9a0f-4c5d6e7f8a94",
+  authorizedPaymentId: "b2503c6e-7f8d-4e0c-8b1a-5d6e7f8a9ba5",
+  voidId: "c3614d7f-8a9e-4f1d-9c2b-6e7f8a9b0cb6",
+  otherShopRefundId: "d4725e8a-9b0f-4a2e-8d3c-7f8a9b0c1dc7",
+};
+
+/** GATEWAY_SHOP: an Accelebit sale and a voided authorization, an Accrue sale (a declined attempt first, then captured and partly refunded), a voided Accrue authorization. */
+async function seedGatewayShops() {
+  const shop = await shopId(GATEWAY_SHOP);
+  const session = (id: string, fields: { gateway?: string; kind?: string; status: string; gatewayPaymentId: string; createdAt: string }) => ({
+    id,
+    shopId: shop,
+    shopifyId: `shopify-${id}`,
+    gid: `gid://shopify/PaymentSession/shopify-${id}`,
+    group: `group-${id}`,
+    kind: fields.kind ?? "sale",
+    amount: "40.00",
+    currency: "USD",
+    test: true,
+    paymentMethodType: "offsite",
+    shopperToken: `token-${id}`,
+    ...(fields.gateway ? { gateway: fields.gateway } : {}),
+    status: fields.status,
+    gatewayStatus: fields.status === "resolved" ? "captured" : null,
+    gatewayPaymentId: fields.gatewayPaymentId,
+    createdAt: new Date(fields.createdAt),
+  });
+  await db().paymentSession.createMany({
+    data: [
+      session("gw-accelebit", { status: "resolved", gatewayPaymentId: ACCELEBIT_PAYMENT_ID, createdAt: "2024-06-01T12:00:00.000Z" }),
+      session("gw-accrue", { gateway: "accrue", status: "resolved", gatewayPaymentId: ACCRUE.paymentId, createdAt: "2024-06-01T11:00:00.000Z" }),
+      session("gw-accrue-void", {
+        gateway: "accrue",
+        kind: "authorization",
+        status: "resolved",
+        gatewayPaymentId: ACCRUE.authorizedPaymentId,
+        createdAt: "2024-06-01T10:00:00.000Z",
+      }),
+      session("gw-accelebit-void", {
+        kind: "authorization",
+        status: "resolved",
+        gatewayPaymentId: ACCELEBIT_AUTHORIZED_ID,
+        createdAt: "2024-06-01T09:00:00.000Z",
+      }),
+    ],
+  });
+  const attempt = (paymentSessionId: string, number: number, status: string, gatewayPaymentId: string) => ({
+    paymentSessionId,
+    number,
+    status,
+    gatewayPaymentId,
+    idempotencyKey: `key-${paymentSessionId}-${number}`,
+    merchantRef: `shopify-${paymentSessionId}-${number}`,
+  });
+  await db().paymentAttempt.createMany({
+    data: [
+      attempt("gw-accelebit", 1, "captured", ACCELEBIT_PAYMENT_ID),
+      attempt("gw-accrue", 1, "failed", ACCRUE.declinedPaymentId),
+      attempt("gw-accrue", 2, "captured", ACCRUE.paymentId),
+      attempt("gw-accrue-void", 1, "authorized", ACCRUE.authorizedPaymentId),
+      attempt("gw-accelebit-void", 1, "captured", ACCELEBIT_AUTHORIZED_ID),
+    ],
+  });
+  const finalized = (kind: string, id: string, gateway = "accrue") => ({
+    shopId: shop,
+    shopifyId: `${kind}-${id}`,
+    gid: `gid://shopify/${kind}/${id}`,
+    paymentShopifyId: `shopify-${id}`,
+    paymentSessionId: id,
+    gateway,
+    test: true,
+    status: "resolved",
+  });
+  await db().refundSession.create({ data: { ...finalized("RefundSession", "gw-accrue"), amount: "15.00", currency: "USD", gatewayRefundId: ACCRUE.refundId } });
+  await db().captureSession.create({
+    data: { ...finalized("CaptureSession", "gw-accrue"), amount: "40.00", currency: "USD", gatewayCaptureId: ACCRUE.captureId },
+  });
+  await db().voidSession.create({ data: { ...finalized("VoidSession", "gw-accrue-void"), gatewayVoidId: ACCRUE.voidId } });
+  await db().voidSession.create({ data: { ...finalized("VoidSession", "gw-accelebit-void", "accelebit"), gatewayVoidId: ACCELEBIT_VOID_REFUND_ID } });
+
+  // Another shop's Accrue refund: its id finds nothing in GATEWAY_SHOP.
+  const other = await shopId(GATEWAY_OTHER_SHOP);
+  await db().paymentSession.create({
+    data: {
+      ...session("gw-other", {
+        gateway: "accrue",
+        status: "resolved",
+        gatewayPaymentId: "e5836f9b-0c1a-4b3f-9e4d-8a9b0c1d2ed8",
+        createdAt: "2024-06-01T11:30:00.000Z",
+      }),
+      shopId: other,
+    },
+  });
+  await db().refundSession.create({
+    data: { ...finalized("RefundSession", "gw-other"), shopId: other, amount: "1.00", currency: "USD", gatewayRefundId: ACCRUE.otherShopRefundId },
+  });
+}
+
 // ─── Calling the pages ───────────────────────────────────────────────────────────────
 
 async function list(shop: string, query = ""): Promise<ListData> {
@@ -413,6 +527,8 @@ describe("transactions list", () => {
     for (const query of [
       "?status=paid",
       "?mode=both",
+      "?gateway=paypal",
+      "?gateway=Accrue",
       "?from=2025-13-01",
       "?from=2025-02-30",
       "?from=2025-05-02&to=2025-05-01",
@@ -423,6 +539,7 @@ describe("transactions list", () => {
       expect(res.status, query).toBe(400);
     }
     expect((await exportCsv(PAY_SHOP, "?status=paid")).status).toBe(400);
+    expect((await exportCsv(PAY_SHOP, "?gateway=paypal")).status).toBe(400);
   });
 
   it("needs a signed-in merchant", async () => {
@@ -431,6 +548,104 @@ describe("transactions list", () => {
     expect(res.headers.get("Location")).toBe("/auth/login");
     const csv = await callRoute(exportRoute.loader as never, new Request(`${app.url}/app/transactions/export.csv`));
     expect(csv.status).toBe(302);
+  });
+});
+
+describe("gateways", () => {
+  const GATEWAY_SESSIONS = ["gw-accelebit", "gw-accrue", "gw-accrue-void", "gw-accelebit-void"];
+
+  it("each row has its gateway's id and display name", async () => {
+    const page = await list(GATEWAY_SHOP);
+    expect(page.rows.map((r) => [r.id, r.gateway, r.gatewayName, r.gatewayPaymentId])).toEqual([
+      ["gw-accelebit", "accelebit", "Accelebit", ACCELEBIT_PAYMENT_ID],
+      ["gw-accrue", "accrue", "Accrue", ACCRUE.paymentId],
+      ["gw-accrue-void", "accrue", "Accrue", ACCRUE.authorizedPaymentId],
+      ["gw-accelebit-void", "accelebit", "Accelebit", ACCELEBIT_AUTHORIZED_ID],
+    ]);
+    expect(page.rows.find((r) => r.id === "gw-accrue")!.notes).toEqual(["Refunded 15.00 of 40.00", "Captured 40.00 of 40.00"]);
+    // The rows of the real Accelebit flow too.
+    expect(new Set((await list(PAY_SHOP)).rows.map((r) => r.gatewayName))).toEqual(new Set(["Accelebit"]));
+  });
+
+  it("search finds a session by any gateway id of it: payment (any attempt's), refund, capture, void", async () => {
+    const found = async (query: string, shop = GATEWAY_SHOP) => ids((await list(shop, `?q=${encodeURIComponent(query)}`)).rows);
+    expect(await found(ACCRUE.paymentId)).toEqual(["gw-accrue"]);
+    // A declined attempt's payment, which the session no longer names.
+    expect(await found(ACCRUE.declinedPaymentId)).toEqual(["gw-accrue"]);
+    expect(await found(ACCRUE.refundId)).toEqual(["gw-accrue"]);
+    expect(await found(ACCRUE.captureId)).toEqual(["gw-accrue"]);
+    expect(await found(ACCRUE.voidId)).toEqual(["gw-accrue-void"]);
+    expect(await found(ACCRUE.authorizedPaymentId)).toEqual(["gw-accrue-void"]);
+    expect(await found(ACCELEBIT_PAYMENT_ID)).toEqual(["gw-accelebit"]);
+    expect(await found(ACCELEBIT_VOID_REFUND_ID)).toEqual(["gw-accelebit-void"]);
+    // Exact, not by prefix or case.
+    expect(await found(ACCRUE.refundId.slice(0, 8))).toEqual([]);
+    expect(await found(ACCRUE.refundId.toUpperCase())).toEqual([]);
+    // Another shop's refund id finds nothing here; it finds that shop's own session there.
+    expect(await found(ACCRUE.otherShopRefundId)).toEqual([]);
+    expect(await found(ACCRUE.otherShopRefundId, GATEWAY_OTHER_SHOP)).toEqual(["gw-other"]);
+    expect(await found(ACCRUE.refundId, GATEWAY_OTHER_SHOP)).toEqual([]);
+    // The other filters apply to a gateway id match.
+    expect(ids((await list(GATEWAY_SHOP, `?q=${ACCRUE.refundId}&gateway=accelebit`)).rows)).toEqual([]);
+    expect(ids((await list(GATEWAY_SHOP, `?q=${ACCRUE.refundId}&gateway=accrue`)).rows)).toEqual(["gw-accrue"]);
+  });
+
+  it("filters by gateway, and the filter carries to the export link", async () => {
+    const accrue = await list(GATEWAY_SHOP, "?gateway=accrue");
+    expect(ids(accrue.rows)).toEqual(["gw-accrue", "gw-accrue-void"]);
+    expect(accrue.exportUrl).toBe("/app/transactions/export.csv?gateway=accrue");
+    expect(ids((await list(GATEWAY_SHOP, "?gateway=accelebit")).rows)).toEqual(["gw-accelebit", "gw-accelebit-void"]);
+    expect(ids((await list(GATEWAY_SHOP, "?gateway=accrue&status=rejected")).rows)).toEqual([]);
+    expect(ids((await list(GATEWAY_SHOP, "?gateway=+accrue+")).rows)).toEqual(["gw-accrue", "gw-accrue-void"]);
+    expect(ids((await list(GATEWAY_SHOP)).rows)).toEqual(GATEWAY_SESSIONS);
+    expect(ids((await list(PAY_SHOP, "?gateway=accrue")).rows)).toEqual([]);
+    expect(accrue.gatewayChoices).toEqual([
+      { value: "accelebit", label: "Accelebit" },
+      { value: "accrue", label: "Accrue" },
+    ]);
+  });
+
+  it("the CSV has the gateway's id next to its payment id, and follows the gateway filter", async () => {
+    const lines = (await (await exportCsv(GATEWAY_SHOP)).text()).trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "created_at,shopify_payment_id,group,kind,amount,currency,mode,status,status_label,refunded,captured,notes,gateway,gateway_payment_id,provider,id",
+    );
+    expect(lines.slice(1)).toEqual([
+      `2024-06-01T12:00:00.000Z,shopify-gw-accelebit,group-gw-accelebit,sale,40.00,USD,test,resolved,Resolved,,,,accelebit,${ACCELEBIT_PAYMENT_ID},,gw-accelebit`,
+      `2024-06-01T11:00:00.000Z,shopify-gw-accrue,group-gw-accrue,sale,40.00,USD,test,resolved,Resolved,15.00,40.00,Refunded 15.00 of 40.00; Captured 40.00 of 40.00,accrue,${ACCRUE.paymentId},,gw-accrue`,
+      `2024-06-01T10:00:00.000Z,shopify-gw-accrue-void,group-gw-accrue-void,authorization,40.00,USD,test,resolved,Resolved,,,Voided,accrue,${ACCRUE.authorizedPaymentId},,gw-accrue-void`,
+      `2024-06-01T09:00:00.000Z,shopify-gw-accelebit-void,group-gw-accelebit-void,authorization,40.00,USD,test,resolved,Resolved,,,Voided,accelebit,${ACCELEBIT_AUTHORIZED_ID},,gw-accelebit-void`,
+    ]);
+    const accrue = (await (await exportCsv(GATEWAY_SHOP, "?gateway=accrue")).text()).trim().split("\r\n");
+    expect(accrue.slice(1).map((line) => line.split(",").pop())).toEqual(["gw-accrue", "gw-accrue-void"]);
+    const byRefund = (await (await exportCsv(GATEWAY_SHOP, `?q=${ACCRUE.refundId}`)).text()).trim().split("\r\n");
+    expect(byRefund.slice(1).map((line) => line.split(",").pop())).toEqual(["gw-accrue"]);
+  });
+
+  it("the detail page names the gateway and labels its ids with the gateway's name", async () => {
+    const view = (await (await detail(GATEWAY_SHOP, "gw-accrue")).json()) as TransactionDetail;
+    expect(view.transaction).toMatchObject({
+      gateway: "accrue",
+      gatewayName: "Accrue",
+      gatewayPaymentId: ACCRUE.paymentId,
+      gatewayLabels: { paymentId: "Accrue payment ID", status: "Accrue status", error: "Accrue error" },
+    });
+    expect(view.attempts.map((a) => [a.number, a.status, a.gatewayPaymentId])).toEqual([
+      [1, "failed", ACCRUE.declinedPaymentId],
+      [2, "captured", ACCRUE.paymentId],
+    ]);
+    expect(view.refunds).toEqual([expect.objectContaining({ amount: "15.00", gatewayRecordId: ACCRUE.refundId, gatewayRecordLabel: "Accrue refund ID" })]);
+    expect(view.captures).toEqual([expect.objectContaining({ amount: "40.00", gatewayRecordId: ACCRUE.captureId, gatewayRecordLabel: "Accrue capture ID" })]);
+
+    const voided = (await (await detail(GATEWAY_SHOP, "gw-accrue-void")).json()) as TransactionDetail;
+    // Accrue releases an authorization: a void of its own.
+    expect(voided.voids).toEqual([expect.objectContaining({ gatewayRecordId: ACCRUE.voidId, gatewayRecordLabel: "Accrue void ID" })]);
+
+    const accelebit = (await (await detail(GATEWAY_SHOP, "gw-accelebit")).json()) as TransactionDetail;
+    expect(accelebit.transaction).toMatchObject({ gateway: "accelebit", gatewayName: "Accelebit" });
+    expect(accelebit.transaction.gatewayLabels.paymentId).toBe("Accelebit payment ID");
+    const accelebitVoided = (await (await detail(GATEWAY_SHOP, "gw-accelebit-void")).json()) as TransactionDetail;
+    expect(accelebitVoided.voids).toEqual([expect.objectContaining({ gatewayRecordId: ACCELEBIT_VOID_REFUND_ID, gatewayRecordLabel: "Accelebit refund ID" })]);
   });
 });
 
@@ -547,10 +762,10 @@ describe("CSV export", () => {
     expect(res.body).toBeInstanceOf(ReadableStream);
     expect(await res.text()).toBe(
       [
-        "created_at,shopify_payment_id,group,kind,amount,currency,mode,status,status_label,refunded,captured,notes,accelebit_payment_id,provider,id",
-        `2024-03-01T10:00:00.000Z,"'=HYPERLINK(""http://evil.example"")","g,1 ""quoted""",sale,10.50,EUR,test,resolved,Resolved,3.20,,Refunded 3.20 of 10.50,pay_csv_a,visa,csv-a`,
-        `2024-03-01T09:00:00.000Z,'+15551234,"line1\nline2",sale,1500,JPY,live,rejected,Rejected,,,,,,csv-b`,
-        `2024-02-29T23:59:59.999Z,'@SUM(A1),'-2+3,sale,7.25,USD,test,resolving,"Paid, confirming with Shopify",,,,,,csv-c`,
+        "created_at,shopify_payment_id,group,kind,amount,currency,mode,status,status_label,refunded,captured,notes,gateway,gateway_payment_id,provider,id",
+        `2024-03-01T10:00:00.000Z,"'=HYPERLINK(""http://evil.example"")","g,1 ""quoted""",sale,10.50,EUR,test,resolved,Resolved,3.20,,Refunded 3.20 of 10.50,accelebit,pay_csv_a,visa,csv-a`,
+        `2024-03-01T09:00:00.000Z,'+15551234,"line1\nline2",sale,1500,JPY,live,rejected,Rejected,,,,accelebit,,,csv-b`,
+        `2024-02-29T23:59:59.999Z,'@SUM(A1),'-2+3,sale,7.25,USD,test,resolving,"Paid, confirming with Shopify",,,,accelebit,,,csv-c`,
         "",
       ].join("\r\n"),
     );
