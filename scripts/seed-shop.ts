@@ -1,5 +1,6 @@
 // npm run dev:seed-shop -- --shop <domain> --access-token <token> --accelebit-test-key <key>
 //                          [--accelebit-live-key <key>] [--webhook-secret <secret>]
+//                          [--accrue-test-client-id <uuid> --accrue-test-client-secret <secret>]
 // Registers an installed, configured shop without OAuth. Refuses to run in production.
 import { parseArgs } from "node:util";
 import { db } from "../app/db.server";
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     "accelebit-test-key": { type: "string" },
     "accelebit-live-key": { type: "string" },
     "webhook-secret": { type: "string" },
+    "accrue-test-client-id": { type: "string" },
+    "accrue-test-client-secret": { type: "string" },
   },
 });
 const parsed = seedShopInput.safeParse({
@@ -36,6 +39,8 @@ const parsed = seedShopInput.safeParse({
   accelebitTestKey: values["accelebit-test-key"],
   accelebitLiveKey: values["accelebit-live-key"],
   webhookSecret: values["webhook-secret"],
+  accrueTestClientId: values["accrue-test-client-id"],
+  accrueTestClientSecret: values["accrue-test-client-secret"],
 });
 if (!parsed.success) {
   const names: Record<string, string> = {
@@ -44,6 +49,8 @@ if (!parsed.success) {
     accelebitTestKey: "--accelebit-test-key",
     accelebitLiveKey: "--accelebit-live-key",
     webhookSecret: "--webhook-secret",
+    accrueTestClientId: "--accrue-test-client-id",
+    accrueTestClientSecret: "--accrue-test-client-secret",
   };
   for (const issue of parsed.error.issues) console.error(`${names[String(issue.path[0])] ?? issue.path.join(".")}: ${issue.message}`);
   process.exit(2);

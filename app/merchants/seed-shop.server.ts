@@ -13,6 +13,12 @@ export const seedShopInput = z.object({
   accelebitTestKey: testSecretKey,
   accelebitLiveKey: liveSecretKey.optional(),
   webhookSecret: webhookSigningSecret.optional(),
+  // Accrue sandbox credentials (test sessions), both or neither.
+  accrueTestClientId: z.uuid("must be an Accrue Client ID (a UUID)").optional(),
+  accrueTestClientSecret: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, "must be an Accrue Client Secret")
+    .optional(),
   scopes: z.string().default("write_payment_gateways,write_payment_sessions"),
 });
 export type SeedShopInput = z.infer<typeof seedShopInput>;
@@ -20,7 +26,7 @@ export type SeedShopInput = z.infer<typeof seedShopInput>;
 /**
  * Registers an installed, configured shop without OAuth, for local development, the demo
  * and black-box tests: the offline session OAuth would have stored, the shop row and its
- * encrypted Accelebit settings. Idempotent: seeding again updates the same rows.
+ * encrypted Accelebit settings (and Accrue sandbox credentials when given). Idempotent: seeding again updates the same rows.
  */
 export async function seedShop(input: SeedShopInput, box: SecretBox) {
   const shop = await db().shop.upsert({
@@ -35,6 +41,10 @@ export async function seedShop(input: SeedShopInput, box: SecretBox) {
     if (input.accelebitLiveKey) await saveCredentials(tx, box, key("live"), { secret: input.accelebitLiveKey, publicId: null });
     else await removeCredentials(tx, key("live"));
     if (input.webhookSecret) await saveWebhookSecret(tx, box, shop.id, "accelebit", input.webhookSecret);
+    if (input.accrueTestClientId && input.accrueTestClientSecret) {
+      const accrue = { shopId: shop.id, gateway: "accrue" as const, mode: "test" as const };
+      await saveCredentials(tx, box, accrue, { secret: input.accrueTestClientSecret, publicId: input.accrueTestClientId });
+    }
     await tx.shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...settings }, update: settings });
     return shopGateway(tx, shop.id, "accelebit");
   });

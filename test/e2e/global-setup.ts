@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { startAccelebitSandbox } from "../simulators/accelebit/server";
+import { startAccrueSandbox } from "../simulators/accrue/server";
 import { startShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase } from "../support/database";
 import { appEnv } from "../support/app-env";
@@ -60,6 +61,9 @@ export default async function globalSetup() {
     port: sandboxPort,
     publicUrl: `http://localhost:${sandboxPort}`,
   });
+  // Accrue's widget is on its own origin (127.0.0.1), never the app's: the page's CSP allows it by name.
+  const accrue = await startAccrueSandbox({});
+  const accrueMerchant = accrue.createMerchant({ name: "E2E pay shop" });
   const shopify = await startShopifySimulator();
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
   shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
@@ -74,6 +78,8 @@ export default async function globalSetup() {
     ...appEnv({
       DATABASE_URL: database.url,
       ACCELEBIT_API_URL: sandbox.url,
+      ACCRUE_SANDBOX_API_URL: accrue.url,
+      ACCRUE_SANDBOX_WIDGET_URL: `${accrue.url}/main.js`,
       SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
       SHOPIFY_APP_URL: appUrl,
       PORT: String(port),
@@ -87,10 +93,14 @@ export default async function globalSetup() {
   await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_SHOP, E2E_ACCESS_TOKEN], env);
   await run(
     process.execPath,
-    ["--import", "tsx", "scripts/seed-shop.ts", "--shop", E2E_PAY_SHOP, "--access-token", E2E_PAY_TOKEN, "--accelebit-test-key", E2E_PAY_KEY],
+    [
+      ...["--import", "tsx", "scripts/seed-shop.ts", "--shop", E2E_PAY_SHOP, "--access-token", E2E_PAY_TOKEN, "--accelebit-test-key", E2E_PAY_KEY],
+      ...["--accrue-test-client-id", accrueMerchant.clientId, "--accrue-test-client-secret", accrueMerchant.clientSecret],
+    ],
     env,
   );
   shopify.setAppPaymentSessionUrl(`${appUrl}/shopify/payment`);
+  shopify.setOtherPaymentSessionUrl("Accrue", `${appUrl}/shopify/accrue/payment`);
   shopify.setConfirmationCallbackUrl(`${appUrl}/shopify/card/confirm`);
 
   const app = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -109,6 +119,8 @@ export default async function globalSetup() {
   process.env.E2E_API_SECRET = env.SHOPIFY_API_SECRET;
   process.env.E2E_SHOPIFY_SIMULATOR_URL = shopify.url;
   process.env.E2E_SANDBOX_URL = sandbox.url;
+  process.env.E2E_ACCRUE_URL = accrue.url;
+  process.env.E2E_ACCRUE_CLIENT_ID = accrueMerchant.clientId;
   process.env.E2E_BANK_URL = `http://localhost:${sandboxPort}`;
   process.env.E2E_PAY_SHOP = E2E_PAY_SHOP;
   process.env.E2E_PAY_KEY = E2E_PAY_KEY;
@@ -116,7 +128,7 @@ export default async function globalSetup() {
   return async () => {
     app.kill("SIGTERM");
     await new Promise((r) => app.once("exit", r));
-    await Promise.all([sandbox.close(), shopify.close()]);
+    await Promise.all([sandbox.close(), accrue.close(), shopify.close()]);
     // Card data, keys and tokens never reach a log line or a stored row (issues 6 and 7).
     const scan = await scanForSecrets(logs.join(""), database.url);
     await database.drop();

@@ -3,7 +3,8 @@
  *   npx tsx test/simulators/shopify/main.ts
  * Env: PORT (default 4020), HOST (default 127.0.0.1), SIM_PUBLIC_URL (origin browsers use),
  * SIM_SHOP + SIM_ACCESS_TOKEN (register one shop at start), SIM_APP_PAYMENT_SESSION_URL (the app's
- * payment_session_url, where the storefront at /__sim/store sends payment sessions).
+ * payment_session_url, where the storefront at /__sim/store sends payment sessions),
+ * SIM_ACCRUE_PAYMENT_SESSION_URL (the Accrue extension's, behind a "Pay with Accrue" button).
  * Control it over /__sim/* (see control.ts).
  */
 import { startShopifySimulator } from "./simulator";
@@ -20,6 +21,7 @@ const simulator = await startShopifySimulator({
   host: process.env.HOST ?? "127.0.0.1",
   ...(process.env.SIM_PUBLIC_URL ? { publicUrl: process.env.SIM_PUBLIC_URL } : {}),
   ...(process.env.SIM_APP_PAYMENT_SESSION_URL ? { appPaymentSessionUrl: process.env.SIM_APP_PAYMENT_SESSION_URL } : {}),
+  ...(process.env.SIM_ACCRUE_PAYMENT_SESSION_URL ? { otherPaymentSessionUrls: { Accrue: process.env.SIM_ACCRUE_PAYMENT_SESSION_URL } } : {}),
 }).catch((error: unknown) => {
   console.error(`Shopify simulator could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -41,6 +41,11 @@ export interface StartShopifySimulatorOptions {
   publicUrl?: string;
   /** The app's payment_session_url: where the simulated storefront (/__sim/store) sends payment sessions. */
   appPaymentSessionUrl?: string;
+  /**
+   * Further payments extensions of the app, by the name their storefront button shows ("Pay with
+   * Accrue"): each its own payment_session_url.
+   */
+  otherPaymentSessionUrls?: Record<string, string>;
 }
 
 export interface RegisterShopInput {
@@ -87,6 +92,8 @@ export interface ShopifySimulator {
   readonly appPaymentSessionUrl: string | null;
   /** Sets (or with null, clears) the app's payment_session_url; throws unless it is an absolute http(s) URL. */
   setAppPaymentSessionUrl(url: string | null): void;
+  /** Adds (or with null, removes) a further payments extension's button and payment_session_url. */
+  setOtherPaymentSessionUrl(name: string, url: string | null): void;
   /** The credit-card extension's certificate: card sessions are encrypted to this public key. Kept across reset(). */
   setCardEncryptionKey(key: { publicKeyPem: string; fingerprint: string } | null): void;
   /** The extension's confirmation_callback_url, POSTed after paymentSessionConfirm. Kept across reset(). */
@@ -104,6 +111,7 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
   let baseUrl = "";
   // Checked before listening so a bad option fails start-up instead of the first checkout.
   let appPaymentSessionUrl = options.appPaymentSessionUrl === undefined ? null : checkedAppUrl(options.appPaymentSessionUrl);
+  const otherPaymentSessionUrls = new Map(Object.entries(options.otherPaymentSessionUrls ?? {}).map(([name, url]) => [name, checkedAppUrl(url)]));
 
   const releaseHungRequests = () => {
     for (const response of hung) response.destroy();
@@ -164,6 +172,10 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
     setAppPaymentSessionUrl: (url) => {
       appPaymentSessionUrl = url === null ? null : checkedAppUrl(url);
     },
+    setOtherPaymentSessionUrl: (name, url) => {
+      if (url === null) otherPaymentSessionUrls.delete(name);
+      else otherPaymentSessionUrls.set(name, checkedAppUrl(url));
+    },
     setCardEncryptionKey: (key) => {
       store.cardEncryption = key === null ? null : { ...key };
     },
@@ -185,7 +197,7 @@ export async function startShopifySimulator(options: StartShopifySimulatorOption
         ? serveOrderStatusPage(response, store, id)
         : serveCheckoutPage(response, store, id, { cancelled: searchParams.get("cancelled") === "1" });
     }
-    if (isStorefrontPath(path)) return handleStorefrontRequest(request, response, path, { store, baseUrl, appPaymentSessionUrl });
+    if (isStorefrontPath(path)) return handleStorefrontRequest(request, response, path, { store, baseUrl, appPaymentSessionUrl, otherPaymentSessionUrls });
     if (path.startsWith("/__sim/")) return handleControlRequest(request, response, path, simulator);
     sendJson(response, 404, { errors: "Not Found" });
   }

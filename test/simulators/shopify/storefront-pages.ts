@@ -29,7 +29,13 @@ export function storeNotFoundPage(shop: string): string {
   );
 }
 
-export function checkoutFormPage(shop: string, values: CheckoutFormValues, errors: CheckoutFormErrors, appPaymentSessionUrl: string | null): string {
+export function checkoutFormPage(
+  shop: string,
+  values: CheckoutFormValues,
+  errors: CheckoutFormErrors,
+  appPaymentSessionUrl: string | null,
+  otherProviders: readonly string[] = [],
+): string {
   const field = (name: CheckoutFormField, label: string, attributes: SafeHtml = html``) =>
     html`<label for="${name}">${label}</label>
       <input id="${name}" name="${name}" value="${String(values[name])}" ${attributes} ${errorAttributes(name, errors)} />
@@ -63,6 +69,7 @@ export function checkoutFormPage(shop: string, values: CheckoutFormValues, error
           ${field("countryCode", "Country code", html`maxlength="2" autocomplete="country"`)}
         </fieldset>
         <button type="submit">Pay with Accelebit</button>
+        ${otherProviders.map((name) => html`<button type="submit" name="provider" value="${name}">Pay with ${name}</button>`)}
       </form>
       ${destination(appPaymentSessionUrl)}`,
   );

@@ -10,7 +10,8 @@ import { checkoutFormPage, paymentStartFailedPage, storeListPage, storeNotFoundP
  * A simulated storefront checkout, so the offsite flow can be walked in a browser without Shopify:
  *
  *   GET  /__sim/store                  → registered shops, linked
- *   GET  /__sim/store/:shop            → checkout form ("Pay with Accelebit")
+ *   GET  /__sim/store/:shop            → checkout form ("Pay with Accelebit", and a button per
+ *                                        further payments extension, e.g. "Pay with Accrue")
  *   POST /__sim/store/:shop/checkout   → payment session built and sent like Shopify's, then
  *                                        303 to the app's redirect_url, or an error page
  */
@@ -20,6 +21,8 @@ export interface StorefrontDeps {
   baseUrl: string;
   /** Where payment sessions go: the app's payment_session_url. */
   appPaymentSessionUrl: string | null;
+  /** Further payments extensions: button name → payment_session_url. */
+  otherPaymentSessionUrls: ReadonlyMap<string, string>;
 }
 
 const STORE_PATH = /^\/__sim\/store\/([^/]+)(\/checkout)?$/;
@@ -43,7 +46,8 @@ export async function handleStorefrontRequest(request: IncomingMessage, response
   const isCheckout = match[2] !== undefined;
   if (method !== (isCheckout ? "POST" : "GET")) return methodNotAllowed(response, isCheckout ? "POST" : "GET");
   if (!deps.store.hasShop(shop)) return sendHtml(response, 404, storeNotFoundPage(shop));
-  if (!isCheckout) return sendHtml(response, 200, checkoutFormPage(shop, DEFAULT_CHECKOUT_FORM, {}, deps.appPaymentSessionUrl));
+  if (!isCheckout)
+    return sendHtml(response, 200, checkoutFormPage(shop, DEFAULT_CHECKOUT_FORM, {}, deps.appPaymentSessionUrl, [...deps.otherPaymentSessionUrls.keys()]));
   return checkout(request, response, shop, deps);
 }
 
@@ -58,16 +62,19 @@ async function checkout(request: IncomingMessage, response: ServerResponse, shop
   const values = readCheckoutForm(body);
   const result = validateCheckoutForm(values);
   // 422 keeps the re-rendered form distinguishable from a fresh one for tests; browsers show it as usual.
-  if (!result.ok) return sendHtml(response, 422, checkoutFormPage(shop, values, result.errors, deps.appPaymentSessionUrl));
+  if (!result.ok)
+    return sendHtml(response, 422, checkoutFormPage(shop, values, result.errors, deps.appPaymentSessionUrl, [...deps.otherPaymentSessionUrls.keys()]));
 
-  if (deps.appPaymentSessionUrl === null) {
+  const provider = new URLSearchParams(body).get("provider");
+  const sessionUrl = provider ? (deps.otherPaymentSessionUrls.get(provider) ?? null) : deps.appPaymentSessionUrl;
+  if (sessionUrl === null) {
     const detail = html`<p>The simulator does not know the app's payment session URL: set appPaymentSessionUrl or SIM_APP_PAYMENT_SESSION_URL.</p>`;
     return sendHtml(response, 503, paymentStartFailedPage(shop, detail));
   }
 
   // createPaymentSession registers the session, so the app's later resolve/reject/pending on it is accepted.
   const session = createPaymentSession(deps.store, deps.baseUrl, { shop, paymentMethodType: "offsite", ...result.order });
-  const outcome = await send(deps, deps.appPaymentSessionUrl, session);
+  const outcome = await send(deps, sessionUrl, session);
   if (outcome.redirectUrl !== null) {
     // 303 so the browser GETs the app's page, as Shopify's redirect to redirect_url does.
     response.writeHead(303, { location: outcome.redirectUrl });
