@@ -217,6 +217,19 @@ describe("the shopper's page for an Accrue session", () => {
   });
 });
 
+describe("a session Accrue cannot take", () => {
+  it("a non-USD session is answered 201, then rejected INVALID_CURRENCY with nothing sent to Accrue", async () => {
+    const before = accrue.requests().length;
+    const request = shopify.createPaymentSession({ shop: SHOP, amount: "19.99", currency: "EUR", kind: "sale" });
+    const delivery = await shopify.sendPaymentSession(`${app.url}/shopify/accrue/payment`, request);
+    expect(delivery.status).toBe(201);
+    await runJobs();
+    await expect.poll(() => shopify.sessionState(request.gid)?.status, { timeout: 10_000 }).toBe("rejected");
+    expect(shopify.sessionState(request.gid)?.rejection).toMatchObject({ reason: "INVALID_CURRENCY", merchantMessage: expect.stringContaining("EUR") });
+    expect(accrue.requests().length).toBe(before);
+  });
+});
+
 describe("intents that are not this checkout's", () => {
   it("a malformed id: nothing is sent, no attempt, the shopper can try again", async () => {
     const checkout = await openCheckout();
