@@ -333,6 +333,30 @@ describe("Accrue failing while the shopper pays", () => {
     expect((await session(checkout)).attempts.map((a) => a.status)).toEqual(["failed", "captured"]);
   });
 
+  it("the capture's answer and every read of it lost: the session waits, and the sweeper finds the payment by the session's reference and resolves", async () => {
+    const checkout = await openCheckout();
+    const intent = widgetIntent(checkout);
+    accrue.setFaults({
+      dropConnection: { count: 1, afterEffect: true, match: "POST /payments/" },
+      serverError: { count: 50, match: "GET /payments/" },
+    });
+    await postIntent(checkout, intent.id);
+    const waiting = await session(checkout);
+    expect(waiting.attempts[0]).toMatchObject({ status: "unknown", gatewayPaymentId: null });
+    expect(shopify.sessionState(checkout.request.gid)?.status).not.toBe("rejected");
+    accrue.setFaults({});
+    const { sweep } = await import("~/payments/sweeper.server");
+    const { chargeDeps } = await import("~/payments/charge-deps.server");
+    await sweep(chargeDeps(), new Date(Date.now() + 40 * 60_000));
+    for (let i = 0; i < 5; i += 1) await runJobs(60_000);
+    await expect.poll(() => shopify.sessionState(checkout.request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
+    expect(posts(`/payment-intents/${intent.id}/authorize`)).toHaveLength(1);
+    const kept = paymentsOf(intent.id).filter((p) => p.attributes.status !== "Canceled");
+    expect(kept).toEqual([expect.objectContaining({ capturedAmount: 1999 })]);
+    expect(posts(`/payments/${kept[0]!.id}/capture`)).toHaveLength(1);
+    expect((await session(checkout)).gatewayPaymentId).toBe(kept[0]!.id);
+  });
+
   it("a dropped connection on the capture after it took effect: captured once, resolved", async () => {
     const checkout = await openCheckout();
     const intent = widgetIntent(checkout);
