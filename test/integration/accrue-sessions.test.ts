@@ -9,10 +9,10 @@ import type { Worker } from "~/jobs";
 
 /**
  * Refund, capture and void sessions of Accrue payments, end to end through the Accrue session
- * routes (/shopify/accrue/…), the jobs and the Accrue sandbox. The shopper's widget page is not
- * built yet: each payment is made here the way it will be — the widget's intent carries the
- * attempt's reference, the adapter charges it, and the domain's one decision function resolves
- * the session with Shopify.
+ * routes (/shopify/accrue/…), the jobs and the Accrue sandbox. Each payment is made through the
+ * shopper's page: the widget's intent carries the reference our page gave it, the page posts
+ * its id, and the session resolves with Shopify (test/integration/accrue-shopper.test.ts covers
+ * that page in full).
  */
 
 const SHOP = "accrue-shop.myshopify.com";
@@ -38,11 +38,13 @@ beforeAll(async () => {
     "/shopify/accrue/refund": await import("~/routes/shopify.accrue.refund"),
     "/shopify/accrue/capture": await import("~/routes/shopify.accrue.capture"),
     "/shopify/accrue/void": await import("~/routes/shopify.accrue.void"),
+    "/pay/:token": await import("~/routes/pay.$token"),
   });
   useAppEnv({
     DATABASE_URL: database.url,
     ACCRUE_API_URL: accrue.url,
     ACCRUE_SANDBOX_API_URL: accrue.url,
+    ACCRUE_SANDBOX_WIDGET_URL: `${accrue.url}/main.js`,
     SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
     SHOPIFY_APP_URL: app.url,
   });
@@ -85,30 +87,15 @@ async function accruePayment(kind: "sale" | "authorization", amount = "19.99") {
   const session = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
   expect(session).toMatchObject({ gateway: "accrue", kind, currency: "USD" });
 
-  const { newAttemptRow } = await import("~/payments/charge.server");
-  const attempt = await db().paymentAttempt.create({ data: { ...newAttemptRow(session, 1, { brand: "", last4: "" }), cardBrand: null, cardLast4: null } });
+  const pageUrl = (JSON.parse(delivery.text) as { redirect_url: string }).redirect_url;
+  const page = await fetch(pageUrl).then((r) => r.text());
+  const reference = /<accrue-pay [^>]*reference="([^"]+)"/.exec(page)?.[1] ?? null;
+  expect(reference).toBe((await db().paymentSession.findUniqueOrThrow({ where: { id: session.id } })).walletReference);
   const cents = Math.round(Number(amount) * 100);
-  const intent = accrue.createPaymentIntent({ clientId: merchant.clientId, phoneNumber: MAGIC_PHONES.approved, amount: cents, reference: attempt.merchantRef });
-
-  const { gateways } = await import("~/gateways.server");
-  const { accountForSession } = await import("~/payments/gateway-account.server");
-  const { secretBox } = await import("~/lib/secret-box.server");
-  const { chargeFact } = await import("~/payments/gateway-facts.server");
-  const { applyAttemptFact } = await import("~/payments/completion.server");
-  const { storedMoney } = await import("~/payments/money");
-  const account = await accountForSession({ gateways, box: secretBox() }, session);
-  if (!account.ok) throw new Error(account.error.message);
-  const charged = await account.value.charge({
-    amount: storedMoney(session.amount, session.currency),
-    reference: attempt.merchantRef,
-    idempotencyKey: attempt.idempotencyKey,
-    capture: kind === "sale",
-    instrument: { kind: "intent", intentId: intent.id },
-    metadata: {},
-    otherAttemptPaymentIds: [],
-  });
-  expect(charged).toMatchObject({ ok: true, value: { status: kind === "sale" ? "captured" : "authorized" } });
-  await applyAttemptFact(session.id, attempt.id, chargeFact(charged), { now: new Date(), maxAttempts: 3, gateways });
+  const intent = accrue.createPaymentIntent({ clientId: merchant.clientId, phoneNumber: MAGIC_PHONES.approved, amount: cents, reference });
+  const posted = await fetch(pageUrl, { method: "POST", body: new URLSearchParams({ intentId: intent.id }), redirect: "manual" });
+  expect(posted.status).toBeLessThan(500);
+  expect((await db().paymentAttempt.findFirstOrThrow({ where: { paymentSessionId: session.id } })).status).toBe(kind === "sale" ? "captured" : "authorized");
   await runJobs();
   await expect.poll(() => shopify.sessionState(request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
   const stored = await db().paymentSession.findFirstOrThrow({ where: { shopifyId: request.id } });
