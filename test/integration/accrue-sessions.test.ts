@@ -151,7 +151,41 @@ describe("Accrue capture sessions", () => {
   });
 });
 
+describe("Accrue capture sessions past the authorization", () => {
+  it("a capture after the authorization expired is rejected AUTHORIZATION_EXPIRED, and nothing is captured", async () => {
+    const payment = await accruePayment("authorization");
+    const expiresAt = payment.stored.authorizationExpiresAt;
+    expect(expiresAt).not.toBeNull();
+    const past = expiresAt!.getTime() - Date.now() + 60 * 60_000;
+    accrue.advanceClock(past);
+    clock = Math.max(clock, Date.now()) + past;
+    const request = await capture(payment);
+    await runJobs();
+    expect(mutationsFor(request.gid)).toEqual([
+      expect.objectContaining({
+        field: "captureSessionReject",
+        effect: "applied",
+        variables: expect.objectContaining({ reason: expect.objectContaining({ code: "AUTHORIZATION_EXPIRED" }) }),
+      }),
+    ]);
+    expect(paymentAtAccrue(payment)).toMatchObject({ capturedAmount: null });
+  });
+});
+
 describe("Accrue void sessions", () => {
+  it("a void of a captured payment is rejected, and nothing is canceled at Accrue", async () => {
+    const payment = await accruePayment("authorization");
+    await capture(payment);
+    await runJobs();
+    const request = shopify.createVoidSession({ paymentId: payment.request.id });
+    const delivery = await shopify.sendVoidSession(`${app.url}/shopify/accrue/void`, request);
+    expect([delivery.status, delivery.text]).toEqual([201, ""]);
+    await runJobs();
+    expect(mutationsFor(request.gid)).toEqual([expect.objectContaining({ field: "voidSessionReject", effect: "applied" })]);
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/cancel`)).toHaveLength(0);
+    expect(paymentAtAccrue(payment)).toMatchObject({ capturedAmount: 1999 });
+  });
+
   it("an authorization is voided by canceling it at Accrue, then resolved", async () => {
     const payment = await accruePayment("authorization");
     const request = shopify.createVoidSession({ paymentId: payment.request.id });

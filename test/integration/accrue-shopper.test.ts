@@ -264,6 +264,21 @@ describe("intents that are not this checkout's", () => {
     expect((await session(checkout)).merchantMessage).toMatch(message);
   });
 
+  it("an intent made at another merchant's Accrue account (even with our reference): not found with our credentials, never authorized", async () => {
+    const checkout = await openCheckout();
+    const other = accrue.createMerchant({ name: "Another shop" });
+    const foreign = accrue.createPaymentIntent({
+      clientId: other.clientId,
+      phoneNumber: MAGIC_PHONES.approved,
+      amount: checkout.cents,
+      reference: checkout.reference,
+    });
+    await postIntent(checkout, foreign.id);
+    expect(await settled(checkout)).toMatchObject({ status: "rejected", rejection: expect.objectContaining({ reason: "PROCESSING_ERROR" }) });
+    expect(posts(`/payment-intents/${foreign.id}/authorize`)).toHaveLength(0);
+    expect(accrue.state(other.clientId).payments).toHaveLength(0);
+  });
+
   it("the intent another session already paid with: refused by the binding, no second authorize", async () => {
     const first = await openCheckout();
     const intent = widgetIntent(first);
