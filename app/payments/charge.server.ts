@@ -111,27 +111,42 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   }
 }
 
-/** What a card charge asks of the gateway, the same for the shopper's form and Shopify's encrypted card: the session's money, mode of capture and buyer, and the attempt's identity. */
-export function cardChargeRequest(
-  session: Pick<SessionRow, "amount" | "currency" | "kind" | "shopifyId" | "customerEmail" | "customerPhone" | "billingAddress">,
+/**
+ * What a charge asks of the gateway, for every instrument: Shopify's exact amount (whatever a
+ * widget showed), sale or authorization, the attempt's identity, and the payment ids of the
+ * session's other attempts, which a lookup after a lost answer must not take for this one.
+ */
+export function attemptChargeRequest(
+  session: Pick<SessionRow, "amount" | "currency" | "kind" | "shopifyId">,
   attempt: { idempotencyKey: string; merchantRef: string },
-  charge: { card: CardInstrument["card"]; holderName: string; buyerIp: string | null; returnUrl: string; metadata: Record<string, string>; others: string[] },
+  instrument: PaymentInstrument,
+  extra: { metadata: Record<string, string>; others: string[] },
 ): ChargeRequest {
   return {
     amount: storedMoney(session.amount, session.currency),
     reference: attempt.merchantRef,
     idempotencyKey: attempt.idempotencyKey,
     capture: session.kind === "sale",
-    instrument: {
-      kind: "card",
-      card: charge.card,
-      billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, charge.holderName),
-      buyerIp: buyerIpv4(charge.buyerIp),
-      returnUrl: charge.returnUrl,
-    },
-    metadata: { shopifyPaymentSessionId: session.shopifyId, ...charge.metadata },
-    otherAttemptPaymentIds: charge.others,
+    instrument,
+    metadata: { shopifyPaymentSessionId: session.shopifyId, ...extra.metadata },
+    otherAttemptPaymentIds: extra.others,
   };
+}
+
+/** What a card charge asks of the gateway, the same for the shopper's form and Shopify's encrypted card: the session's money, mode of capture and buyer, and the attempt's identity. */
+export function cardChargeRequest(
+  session: Pick<SessionRow, "amount" | "currency" | "kind" | "shopifyId" | "customerEmail" | "customerPhone" | "billingAddress">,
+  attempt: { idempotencyKey: string; merchantRef: string },
+  charge: { card: CardInstrument["card"]; holderName: string; buyerIp: string | null; returnUrl: string; metadata: Record<string, string>; others: string[] },
+): ChargeRequest {
+  const instrument: CardInstrument = {
+    kind: "card",
+    card: charge.card,
+    billing: billingFor({ email: session.customerEmail, phone: session.customerPhone, billingAddress: session.billingAddress }, charge.holderName),
+    buyerIp: buyerIpv4(charge.buyerIp),
+    returnUrl: charge.returnUrl,
+  };
+  return attemptChargeRequest(session, attempt, instrument, charge);
 }
 
 type CardInstrument = Extract<PaymentInstrument, { kind: "card" }>;

@@ -10,15 +10,13 @@ import { randomBytes } from "node:crypto";
 import { db } from "~/db.server";
 import { isUniqueViolation } from "~/lib/db-errors";
 import { annotateRequest } from "~/observability/request-context.server";
-import { attemptIdempotencyKey, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
+import { attemptChargeRequest, attemptIdempotencyKey, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
 import { applyAttemptFact } from "~/payments/completion.server";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
 import { chargeFact } from "~/payments/gateway-facts.server";
-import type { ChargeRequest, GatewayMode, PaymentGateway, WalletWidget } from "~/payments/gateway/port";
+import type { GatewayMode, PaymentGateway, WalletWidget } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
 import { recordEvent } from "~/payments/timeline.server";
-
-type Session = NonNullable<Awaited<ReturnType<typeof loadWalletSession>>>;
 
 function loadWalletSession(token: string) {
   return db().paymentSession.findUnique({
@@ -139,7 +137,8 @@ export async function submitIntent(token: string, fields: Record<string, unknown
     const account = await accountForSession(deps, session);
     if (!account.ok) return await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message: account.error.message }, context);
     const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
-    const result = await account.value.charge(intentChargeRequest(session, attempt, intentId, others));
+    const request = attemptChargeRequest(session, attempt, { kind: "intent", intentId }, { metadata: { attempt: String(attempt.number) }, others });
+    const result = await account.value.charge(request);
     return await applyAttemptFact(session.id, attempt.id, chargeFact(result), { ...context, now: now() });
   } catch (error) {
     // The authorize may have reached the gateway: the outcome is unknown, never retried blind;
@@ -147,22 +146,4 @@ export async function submitIntent(token: string, fields: Record<string, unknown
     const name = error instanceof Error ? error.name : "error";
     return applyAttemptFact(session.id, attempt.id, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context);
   }
-}
-
-function intentChargeRequest(
-  session: Session,
-  attempt: { idempotencyKey: string; merchantRef: string; number: number },
-  intentId: string,
-  others: string[],
-): ChargeRequest {
-  return {
-    // Shopify's exact amount, whatever the widget showed (docs/decisions/accrue-a03-amount.md).
-    amount: storedMoney(session.amount, session.currency),
-    reference: attempt.merchantRef,
-    idempotencyKey: attempt.idempotencyKey,
-    capture: session.kind === "sale",
-    instrument: { kind: "intent", intentId },
-    metadata: { shopifyPaymentSessionId: session.shopifyId, attempt: String(attempt.number) },
-    otherAttemptPaymentIds: others,
-  };
 }
