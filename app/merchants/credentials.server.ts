@@ -27,6 +27,15 @@ export async function loadCredentials(shopId: string, gateway: GatewayId, mode: 
   return { secret: box.decrypt(row.secretCiphertext, credentialContext(shopId, gateway, mode)), publicId: row.publicId };
 }
 
+/**
+ * The public identifier saved with a gateway's credentials for a mode (Accrue's Client ID, which
+ * the shopper's widget carries), without decrypting the secret; null when none is saved.
+ */
+export async function loadPublicId(shopId: string, gateway: GatewayId, mode: GatewayMode): Promise<string | null> {
+  const row = await db().gatewayCredential.findUnique({ where: { shopId_gateway_mode: { shopId, gateway, mode } }, select: { publicId: true } });
+  return row?.publicId ?? null;
+}
+
 export function saveCredentials(
   client: Client,
   box: SecretBox,

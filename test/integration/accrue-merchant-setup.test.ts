@@ -229,6 +229,9 @@ describe("the setup page's Accrue section", () => {
     expect(view.accrue.webhookUrl).toMatch(/^http:\/\/localhost:3999\/webhooks\/accrue\/[A-Za-z0-9_-]{24}$/);
     expect(view.ready).toBe(true);
     expect(JSON.stringify(view)).not.toContain(merchant.clientSecret);
+    // What the shopper's page needs for a session's mode: the public Client ID, nothing decrypted.
+    expect(await credentials.loadPublicId(await shopIdOf(SHOP), "accrue", "test")).toBe(merchant.clientId);
+    expect(await credentials.loadPublicId(await shopIdOf(SHOP), "accrue", "live")).toBeNull();
     const [webhook] = sandbox.state(merchant.clientId).webhooks;
     expect(JSON.stringify(view)).not.toContain(sandbox.webhookSecret(merchant.clientId, webhook!.id)!);
   });
