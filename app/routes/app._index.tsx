@@ -144,43 +144,45 @@ export default function SetupPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Webhook URL
-              </Text>
-              <Text as="p">Register this URL in your Accelebit dashboard so payment updates reach your store:</Text>
-              <Text as="p" breakWord>
-                <code>{view.webhookUrl}</code>
-              </Text>
-              <Text as="p" tone="subdued">
-                Status: {view.ready ? "ready for payments" : "not configured yet"}
-              </Text>
-            </BlockStack>
-          </Card>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Gateways
-              </Text>
-              <Text as="p">
-                Accelebit: test {ready(view.gateways.accelebit.test)}, live {ready(view.gateways.accelebit.live)}
-              </Text>
-              <Text as="p">
-                Accrue: sandbox {ready(view.gateways.accrue.test)}, live {ready(view.gateways.accrue.live)}
-              </Text>
-              {(["test", "live"] as const)
-                .filter((mode) => view.gateways.accrue[mode] && !view.gateways.accrue.webhook[mode])
-                .map((mode) => (
-                  <Text as="p" tone="caution" key={mode}>
-                    Accrue {mode === "test" ? "sandbox" : "live"} webhook not registered: updates are read on a schedule. Connect Accrue again to retry.
-                  </Text>
-                ))}
-              <Text as="p" tone="subdued" breakWord>
-                Accrue sends its updates to <code>{view.accrue.webhookUrl}</code> (registered by the app).
-              </Text>
-            </BlockStack>
-          </Card>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Webhook URL
+                </Text>
+                <Text as="p">Register this URL in your Accelebit dashboard so payment updates reach your store:</Text>
+                <Text as="p" breakWord>
+                  <code>{view.webhookUrl}</code>
+                </Text>
+                <Text as="p" tone="subdued">
+                  Status: {view.ready ? "ready for payments" : "not configured yet"}
+                </Text>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Gateways
+                </Text>
+                <Text as="p">
+                  Accelebit: test {ready(view.gateways.accelebit.test)}, live {ready(view.gateways.accelebit.live)}
+                </Text>
+                <Text as="p">
+                  Accrue: sandbox {ready(view.gateways.accrue.test)}, live {ready(view.gateways.accrue.live)}
+                </Text>
+                {(["test", "live"] as const)
+                  .filter((mode) => view.gateways.accrue[mode] && !view.gateways.accrue.webhook[mode])
+                  .map((mode) => (
+                    <Text as="p" tone="caution" key={mode}>
+                      Accrue {mode === "test" ? "sandbox" : "live"} webhook not registered: updates are read on a schedule. Connect Accrue again to retry.
+                    </Text>
+                  ))}
+                <Text as="p" tone="subdued" breakWord>
+                  Accrue sends its updates to <code>{view.accrue.webhookUrl}</code> (registered by the app).
+                </Text>
+              </BlockStack>
+            </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
