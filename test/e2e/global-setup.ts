@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { startAccelebitSandbox } from "../simulators/accelebit/server";
+import { startAccrueSandbox } from "../simulators/accrue/server";
+import { DEMO_MERCHANT } from "../simulators/accrue/demo-merchant";
 import { startShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase } from "../support/database";
 import { appEnv } from "../support/app-env";
@@ -10,6 +12,9 @@ import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test"
 
 export const E2E_SHOP = "e2e-shop.myshopify.com";
 const E2E_ACCESS_TOKEN = "shpat_e2e_token";
+/** A shop that connects Accrue in the browser (its own, so the Accelebit set-up test sees only Accelebit). */
+export const E2E_ACCRUE_SHOP = "e2e-accrue-shop.myshopify.com";
+const E2E_ACCRUE_TOKEN = "shpat_e2e_accrue_token";
 /** A second shop, already configured, where shoppers pay. */
 export const E2E_PAY_SHOP = "e2e-pay-shop.myshopify.com";
 const E2E_PAY_TOKEN = "shpat_e2e_pay_token";
@@ -60,8 +65,14 @@ export default async function globalSetup() {
     port: sandboxPort,
     publicUrl: `http://localhost:${sandboxPort}`,
   });
+  // Accrue's sandbox environment, with the demo merchant; webhooks are really delivered to the app.
+  const accrue = await startAccrueSandbox({
+    merchants: [{ ...DEMO_MERCHANT, name: "E2E Accrue merchant" }],
+    webhookRetry: { maxAttempts: 3, baseDelayMs: 100 },
+  });
   const shopify = await startShopifySimulator();
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
+  shopify.registerShop({ shop: E2E_ACCRUE_SHOP, accessToken: E2E_ACCRUE_TOKEN });
   shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
 
   const cardKeys = generateCardKeyPairForTest();
@@ -74,6 +85,7 @@ export default async function globalSetup() {
     ...appEnv({
       DATABASE_URL: database.url,
       ACCELEBIT_API_URL: sandbox.url,
+      ACCRUE_SANDBOX_API_URL: accrue.url,
       SHOPIFY_PAYMENTS_API_ORIGIN: shopify.url,
       SHOPIFY_APP_URL: appUrl,
       PORT: String(port),
@@ -85,6 +97,7 @@ export default async function globalSetup() {
   } as NodeJS.ProcessEnv;
   // The shop as OAuth would have left it: installed, with an offline token, nothing configured yet.
   await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_SHOP, E2E_ACCESS_TOKEN], env);
+  await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_ACCRUE_SHOP, E2E_ACCRUE_TOKEN], env);
   await run(
     process.execPath,
     ["--import", "tsx", "scripts/seed-shop.ts", "--shop", E2E_PAY_SHOP, "--access-token", E2E_PAY_TOKEN, "--accelebit-test-key", E2E_PAY_KEY],
@@ -109,6 +122,8 @@ export default async function globalSetup() {
   process.env.E2E_API_SECRET = env.SHOPIFY_API_SECRET;
   process.env.E2E_SHOPIFY_SIMULATOR_URL = shopify.url;
   process.env.E2E_SANDBOX_URL = sandbox.url;
+  process.env.E2E_ACCRUE_SHOP = E2E_ACCRUE_SHOP;
+  process.env.E2E_ACCRUE_SANDBOX_URL = accrue.url;
   process.env.E2E_BANK_URL = `http://localhost:${sandboxPort}`;
   process.env.E2E_PAY_SHOP = E2E_PAY_SHOP;
   process.env.E2E_PAY_KEY = E2E_PAY_KEY;
@@ -116,7 +131,7 @@ export default async function globalSetup() {
   return async () => {
     app.kill("SIGTERM");
     await new Promise((r) => app.once("exit", r));
-    await Promise.all([sandbox.close(), shopify.close()]);
+    await Promise.all([sandbox.close(), accrue.close(), shopify.close()]);
     // Card data, keys and tokens never reach a log line or a stored row (issues 6 and 7).
     const scan = await scanForSecrets(logs.join(""), database.url);
     await database.drop();
