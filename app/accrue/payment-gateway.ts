@@ -17,12 +17,14 @@ import type {
   GatewayRefund,
   GatewayResult,
   PaymentGateway,
+  WebhookRegistrationProblem,
   WebhookVerification,
 } from "~/payments/gateway/port";
 import { createAccrueClient, type AccrueClient, type AccrueClientOptions, type AccrueMerchantClient } from "./client";
 import { chargeIntent } from "./gateway-charge";
 import { accrueAmountProblem, adapterError, paymentStatus, toCents, toGatewayError, toGatewayPayment, toGatewayRefund } from "./gateway-mapping";
-import type { AccruePayment } from "./schemas";
+import type { AccrueError } from "./errors";
+import { WEBHOOK_TOPICS, type AccruePayment } from "./schemas";
 import type { AccrueCredentials } from "./transport";
 import { accrueWidget, DEFAULT_WIDGET_HOSTS, isAccrueIntentId, type AccrueWidgetHosts } from "./widget";
 import { ACCRUE_SIGNATURE_HEADER, verifyAccrueWebhook, webhookDedupKey } from "./webhook";
@@ -69,6 +71,24 @@ export interface AccruePaymentGatewayOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Printable, no spaces: a secret pasted with a line break or quotes is caught here, not at Accrue. */
 const SECRET = /^[\x21-\x7e]{16,512}$/;
+/** The forms a Client ID and a Client Secret must have, for the setup form's own checks. */
+export const ACCRUE_CLIENT_ID_PATTERN = UUID;
+export const ACCRUE_CLIENT_SECRET_PATTERN = SECRET;
+
+/** The name our webhook carries at Accrue (shown in the merchant's Accrue dashboard). */
+export const ACCRUE_WEBHOOK_NAME = "Shopify payments app";
+
+function registrationProblem(error: AccrueError): WebhookRegistrationProblem {
+  const reason =
+    error.code === "UNAUTHORIZED" || error.code === "REJECTED" || error.code === "INVALID_INPUT"
+      ? "refused"
+      : error.category === "outcome_unknown"
+        ? "outcome_unknown"
+        : error.category === "retryable" || error.origin === "network"
+          ? "unreachable"
+          : "unexpected";
+  return { reason, message: error.message };
+}
 
 /** The Client ID and Client Secret, or why they cannot be used (nothing is sent). Never quotes the secret. */
 export function accrueCredentials(credentials: GatewayCredentials | null): Result<AccrueCredentials, CredentialProblem> {
@@ -201,9 +221,6 @@ function accountFor(client: AccrueMerchantClient, mode: GatewayMode, logger: Log
   }
 }
 
-const webhookSubject = (topic: string) =>
-  topic.startsWith("Refund") ? "refund" : topic.startsWith("Payment") && !topic.startsWith("PaymentIntent") ? "payment" : "other";
-
 export function createAccruePaymentGateway(options: AccruePaymentGatewayOptions): PaymentGateway {
   const now = options.now ?? options.client?.now ?? Date.now;
   const shared = { ...options.client, ...(options.logger ? { logger: options.logger } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) };
@@ -233,18 +250,44 @@ export function createAccruePaymentGateway(options: AccruePaymentGatewayOptions)
     },
     walletWidget: (input) => accrueWidget(options.widget ?? DEFAULT_WIDGET_HOSTS, input),
     isIntentId: isAccrueIntentId,
+    // docs/decisions/accrue-a12-webhook-registration.md: the six documented topics, never "*"
+    // (a future topic's deliveries would reach us before the adapter knows what they mean).
+    webhooks: {
+      async register(credentials, mode, url) {
+        const checked = accrueCredentials(credentials);
+        if (!checked.ok) return err({ reason: "refused", message: checked.error.message });
+        const created = await clients[mode]
+          .forMerchant(checked.value)
+          .createWebhook({ name: ACCRUE_WEBHOOK_NAME, url, topics: [...WEBHOOK_TOPICS], enabled: true });
+        if (!created.ok) return err(registrationProblem(created.error));
+        return ok({ webhookId: created.value.webhook.id, secret: created.value.secret });
+      },
+      async remove(credentials, mode, webhookId) {
+        const checked = accrueCredentials(credentials);
+        if (!checked.ok) return err({ reason: "refused", message: checked.error.message });
+        const deleted = await clients[mode].forMerchant(checked.value).deleteWebhook(webhookId);
+        if (deleted.ok || deleted.error.code === "NOT_FOUND") return ok(undefined);
+        return err(registrationProblem(deleted.error));
+      },
+    },
     verifyWebhook({ rawBody, headers, secret }): WebhookVerification {
       if (!secret) return { ok: false, reason: "no webhook secret is saved for this shop" };
       const verified = verifyAccrueWebhook(rawBody, headers.get(ACCRUE_SIGNATURE_HEADER), secret);
       if (!verified.ok) return { ok: false, reason: verified.error.reason };
-      const { event } = verified.value;
-      const subject = webhookSubject(event.topic);
-      // Deliveries name resources by id only. A refund event does not name its payment, so it
-      // is acknowledged and left to the refund job's own polling (accrue-a20-port-mapping.md).
-      const payment = subject === "payment" ? (event.resources.find((resource) => resource.type === "Payment")?.id ?? null) : null;
+      const { event, knownTopic } = verified.value;
+      // A topic this adapter does not know is acknowledged and ignored (accrue-a11).
+      if (!knownTopic) return { ok: true, event: { dedupeKey: webhookDedupKey(event), type: event.topic, subject: "other", paymentId: null, reference: null } };
+      const subject = event.topic.startsWith("Refund") ? "refund" : "payment";
+      // Deliveries name resources by id only. A payment event names its payment when the delivery
+      // includes it; intent and refund events name none (a Refund has no link to its payment), so
+      // the domain re-reads the shop's open Accrue sessions instead (accrue-a20-port-mapping.md).
+      const payment =
+        event.topic.startsWith("Payment") && !event.topic.startsWith("PaymentIntent")
+          ? (event.resources.find((resource) => resource.type === "Payment")?.id ?? null)
+          : null;
       return {
         ok: true,
-        event: { dedupeKey: webhookDedupKey(event), type: event.topic, subject: payment ? subject : "other", paymentId: payment, reference: null },
+        event: { dedupeKey: webhookDedupKey(event), type: event.topic, subject, paymentId: payment, reference: null },
       };
     },
   };

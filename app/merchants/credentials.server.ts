@@ -27,6 +27,15 @@ export async function loadCredentials(shopId: string, gateway: GatewayId, mode: 
   return { secret: box.decrypt(row.secretCiphertext, credentialContext(shopId, gateway, mode)), publicId: row.publicId };
 }
 
+/**
+ * The public identifier saved with a gateway's credentials for a mode (Accrue's Client ID, which
+ * the shopper's widget carries), without decrypting the secret; null when none is saved.
+ */
+export async function loadPublicId(shopId: string, gateway: GatewayId, mode: GatewayMode): Promise<string | null> {
+  const row = await db().gatewayCredential.findUnique({ where: { shopId_gateway_mode: { shopId, gateway, mode } }, select: { publicId: true } });
+  return row?.publicId ?? null;
+}
+
 export function saveCredentials(
   client: Client,
   box: SecretBox,
@@ -77,4 +86,80 @@ export function saveWebhookSecret(client: Client, box: SecretBox, shopId: string
     create: { shopId, gateway, webhookToken: newWebhookToken(), webhookSecretCiphertext, webhookId },
     update: { webhookSecretCiphertext, ...(webhookId !== null ? { webhookId } : {}) },
   });
+}
+
+/**
+ * A gateway whose webhook the app registers through its API (Accrue) has one registration per
+ * mode, sandbox and live being separate systems, but one ShopGateway row (one URL token): the
+ * row's `webhookId` holds the ids as a JSON object keyed by mode, and its ciphertext the secrets
+ * as one encrypted JSON document (docs/decisions/accrue-merchant-setup.md).
+ */
+export interface ModeWebhook {
+  readonly webhookId: string;
+  readonly secret: string;
+}
+export type ModeWebhooks = Partial<Record<GatewayMode, ModeWebhook>>;
+
+const MODES: readonly GatewayMode[] = ["test", "live"];
+const SECRETS_FORMAT = "mode-secrets-v1";
+
+function parseJsonObject(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The secrets of a decrypted webhook secret: one per mode for a registered gateway, else the one the merchant gave. */
+function secretsOf(plaintext: string): Partial<Record<GatewayMode, string>> | string {
+  const document = parseJsonObject(plaintext);
+  if (document?.format !== SECRETS_FORMAT || typeof document.secrets !== "object" || document.secrets === null) return plaintext;
+  const secrets = document.secrets as Record<string, unknown>;
+  return Object.fromEntries(MODES.flatMap((mode) => (typeof secrets[mode] === "string" ? [[mode, secrets[mode]]] : [])));
+}
+
+/** Every secret that may sign the gateway's deliveries to this shop (none when nothing is stored). */
+export async function loadWebhookSecrets(shopId: string, gateway: GatewayId, box: SecretBox): Promise<string[]> {
+  const plaintext = await loadWebhookSecret(shopId, gateway, box);
+  if (plaintext === null) return [];
+  const secrets = secretsOf(plaintext);
+  return typeof secrets === "string" ? [secrets] : MODES.flatMap((mode) => (secrets[mode] ? [secrets[mode]] : []));
+}
+
+/** The ids of the registrations per mode, without decrypting anything (for the setup page). */
+export function modeWebhookIds(webhookId: string | null): Partial<Record<GatewayMode, string>> {
+  const ids = parseJsonObject(webhookId);
+  if (!ids) return {};
+  return Object.fromEntries(MODES.flatMap((mode) => (typeof ids[mode] === "string" ? [[mode, ids[mode]]] : [])));
+}
+
+/** The registrations per mode, decrypted: a mode is present only when both its id and its secret are stored. */
+export async function loadModeWebhooks(client: Client, shopId: string, gateway: GatewayId, box: SecretBox): Promise<ModeWebhooks> {
+  const row = await client.shopGateway.findUnique({ where: { shopId_gateway: { shopId, gateway } } });
+  if (!row?.webhookSecretCiphertext) return {};
+  const secrets = secretsOf(box.decrypt(row.webhookSecretCiphertext, webhookSecretContext(shopId, gateway)));
+  if (typeof secrets === "string") return {};
+  const ids = modeWebhookIds(row.webhookId);
+  const webhooks: ModeWebhooks = {};
+  for (const mode of MODES) {
+    const webhookId = ids[mode];
+    const secret = secrets[mode];
+    if (webhookId && secret) webhooks[mode] = { webhookId, secret };
+  }
+  return webhooks;
+}
+
+/** Replaces the stored registrations (all modes at once); none left clears the id and the secret. */
+export async function saveModeWebhooks(client: Client, box: SecretBox, shopId: string, gateway: GatewayId, webhooks: ModeWebhooks) {
+  const modes = MODES.filter((mode) => webhooks[mode]);
+  if (modes.length === 0) {
+    await shopGateway(client, shopId, gateway);
+    return client.shopGateway.update({ where: { shopId_gateway: { shopId, gateway } }, data: { webhookSecretCiphertext: null, webhookId: null } });
+  }
+  const secrets = Object.fromEntries(modes.map((mode) => [mode, webhooks[mode]!.secret]));
+  const ids = Object.fromEntries(modes.map((mode) => [mode, webhooks[mode]!.webhookId]));
+  return saveWebhookSecret(client, box, shopId, gateway, JSON.stringify({ format: SECRETS_FORMAT, secrets }), JSON.stringify(ids));
 }

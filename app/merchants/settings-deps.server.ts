@@ -1,4 +1,6 @@
 import { config } from "~/lib/config.server";
+import { logger } from "~/lib/logger";
+import type { AccrueSettingsDeps } from "~/merchants/accrue-settings.server";
 import { secretBox } from "~/lib/secret-box.server";
 import type { ConfigurePaymentsApp, KeyCheck, SettingsDeps } from "~/merchants/settings.server";
 import { gateways } from "~/gateways.server";
@@ -22,4 +24,19 @@ const configure: ConfigurePaymentsApp = async (shop, input) => {
 /** The setup page's collaborators, wired to Accelebit and Shopify. */
 export function settingsDeps(): SettingsDeps {
   return { checkKey, configure, box: secretBox(), appUrl: config().SHOPIFY_APP_URL };
+}
+
+/** The Accrue section's collaborators: the Accrue adapter behind the port, and Shopify. */
+export function accrueSettingsDeps(): AccrueSettingsDeps {
+  const accrue = gateways("accrue");
+  if (!accrue.webhooks) throw new Error("The Accrue adapter registers no webhooks");
+  return {
+    check: (credentials, mode) => accrue.checkCredentials(credentials, mode),
+    webhooks: accrue.webhooks,
+    configure,
+    box: secretBox(),
+    appUrl: config().SHOPIFY_APP_URL,
+    apiKey: config().SHOPIFY_API_KEY,
+    logger,
+  };
 }

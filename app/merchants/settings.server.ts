@@ -3,16 +3,17 @@ import { db } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { removeCredentials, saveCredentials, saveWebhookSecret, shopGateway } from "~/merchants/credentials.server";
 import { liveSecretKey, testSecretKey, webhookSigningSecret } from "~/merchants/gateway-keys";
+import { accrueWebhookUrl } from "~/merchants/accrue-settings.server";
+import { shopReadiness, tellShopify, type ConfigurePaymentsAppFn, type Readiness } from "~/merchants/readiness.server";
 import type { CredentialCheck, GatewayMode } from "~/payments/gateway/port";
+
+export { paymentsSettingsUrl } from "~/merchants/readiness.server";
 
 /** Checks a key against Accelebit with a harmless authenticated request. */
 export type KeyCheck = (apiKey: string, mode: GatewayMode) => Promise<CredentialCheck>;
 
 /** Tells Shopify the provider is (not) ready: paymentsAppConfigure. */
-export type ConfigurePaymentsApp = (
-  shop: string,
-  input: { externalHandle: string; ready: boolean },
-) => Promise<{ ok: true } | { ok: false; userErrors: { field: string[] | null; message: string }[] } | { ok: false; failure: string }>;
+export type ConfigurePaymentsApp = ConfigurePaymentsAppFn;
 
 export interface SettingsDeps {
   checkKey: KeyCheck;
@@ -30,13 +31,28 @@ export interface SettingsView {
   webhookUrl: string;
   ready: boolean;
   externalHandle: string | null;
+  /** Which gateway can take payments in which mode (and whether Accrue's webhook is registered per mode). */
+  gateways: Readiness;
+  accrue: AccrueView;
+}
+
+/** Accrue's part of the page: Client IDs are public and shown whole; of a Client Secret only its last four. */
+export interface AccrueView {
+  testClientId: string | null;
+  testSecretLast4: string | null;
+  liveClientId: string | null;
+  liveSecretLast4: string | null;
+  webhookUrl: string;
 }
 
 export async function loadSettingsView(shopDomain: string, appUrl: string): Promise<SettingsView | null> {
-  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { settings: true, credentials: { where: { gateway: "accelebit" } } } });
+  const shop = await db().shop.findUnique({ where: { domain: shopDomain }, include: { settings: true, credentials: true } });
   if (!shop) return null;
   const gateway = await shopGateway(db(), shop.id, "accelebit");
-  const last4 = (mode: GatewayMode) => shop.credentials.find((c) => c.mode === mode)?.secretLast4 ?? null;
+  const accrueGateway = await shopGateway(db(), shop.id, "accrue");
+  const credential = (gatewayId: string, mode: GatewayMode) => shop.credentials.find((c) => c.gateway === gatewayId && c.mode === mode) ?? null;
+  const last4 = (mode: GatewayMode) => credential("accelebit", mode)?.secretLast4 ?? null;
+  const { readiness } = await shopReadiness(db(), shop.id);
   return {
     shop: shop.domain,
     testKeyLast4: last4("test"),
@@ -45,6 +61,14 @@ export async function loadSettingsView(shopDomain: string, appUrl: string): Prom
     webhookUrl: accelebitWebhookUrl(appUrl, gateway.webhookToken),
     ready: shop.settings?.ready ?? false,
     externalHandle: shop.settings?.externalHandle ?? null,
+    gateways: readiness,
+    accrue: {
+      testClientId: credential("accrue", "test")?.publicId ?? null,
+      testSecretLast4: credential("accrue", "test")?.secretLast4 ?? null,
+      liveClientId: credential("accrue", "live")?.publicId ?? null,
+      liveSecretLast4: credential("accrue", "live")?.secretLast4 ?? null,
+      webhookUrl: accrueWebhookUrl(appUrl, accrueGateway.webhookToken),
+    },
   };
 }
 
@@ -112,10 +136,6 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
   if (Object.keys(fieldErrors).length) return { status: "invalid", fieldErrors };
 
   const { box } = deps;
-  const testLast4 = input.testApiKey ? input.testApiKey.slice(-4) : (stored("test")?.secretLast4 ?? "");
-  const liveLast4 = input.removeLiveKey ? null : input.liveApiKey ? input.liveApiKey.slice(-4) : (stored("live")?.secretLast4 ?? null);
-  // What Shopify shows the merchant as the connected account: the keys in use, masked.
-  const externalHandle = liveLast4 ? `Accelebit live ••••${liveLast4}` : `Accelebit test ••••${testLast4}`;
 
   // Every secret of the save, or none of them.
   await db().$transaction(async (tx) => {
@@ -127,22 +147,7 @@ export async function saveSettings(shopDomain: string, form: Record<string, unkn
     await tx.shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id }, update: {} });
   });
 
-  const configured = await deps.configure(shopDomain, { externalHandle, ready: true });
-  if (configured.ok) {
-    await db().shopSettings.update({ where: { shopId: shop.id }, data: { ready: true, externalHandle, configuredAt: new Date() } });
-    return { status: "saved", configured: true, settingsUrl: paymentsSettingsUrl(shopDomain, deps.apiKey) };
-  }
-  if ("userErrors" in configured) {
-    // Shopify refused the configuration: the provider is not ready in Shopify's eyes either.
-    await db().shopSettings.update({ where: { shopId: shop.id }, data: { ready: false } });
-    return { status: "saved", configured: false, userErrors: configured.userErrors.map((e) => e.message) };
-  }
-  // Shopify could not be reached: the keys are saved and the shop keeps the readiness it had
-  // (docs/decisions/0007-replay-before-readiness.md); saving again tells Shopify.
-  return { status: "saved", configured: false, failure: configured.failure };
-}
-
-/** Where Shopify wants merchants sent after onboarding (App Store requirement 5.2.7). */
-export function paymentsSettingsUrl(shopDomain: string, apiKey: string): string {
-  return `https://${shopDomain}/services/payments_partners/gateways/${apiKey}/settings`;
+  // What Shopify shows the merchant as the connected account: the keys in use, masked, with
+  // Accrue's beside them when it is connected too (app/merchants/readiness.server.ts).
+  return { status: "saved", ...(await tellShopify(shopDomain, shop.id, deps)) };
 }

@@ -2,13 +2,14 @@ import { z } from "zod";
 import { db, isUniqueViolation } from "~/db.server";
 import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
 import type { SecretBox } from "~/lib/secret-box";
-import { loadWebhookSecret } from "~/merchants/credentials.server";
+import { loadWebhookSecrets } from "~/merchants/credentials.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { applyAttemptFact } from "~/payments/completion.server";
 import { accountForSession, gatewayOf, type Gateways } from "~/payments/gateway-account.server";
 import { readAttempt } from "~/payments/gateway-facts.server";
-import type { GatewayId } from "~/payments/gateway/port";
+import type { GatewayId, WebhookVerification } from "~/payments/gateway/port";
 import { jobKeys } from "~/payments/job-keys";
+import { RECONCILE_PAYMENTS } from "~/payments/sweeper.server";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
@@ -30,12 +31,16 @@ export async function receiveGatewayWebhook(
 ): Promise<WebhookAnswer> {
   const target = await db().shopGateway.findUnique({ where: { webhookToken }, select: { shopId: true, gateway: true } });
   if (!target || target.gateway !== gateway) return { status: 404, body: "Unknown webhook URL" };
-  const secret = await loadWebhookSecret(target.shopId, gateway, deps.box);
-  const verified = deps.gateways(gateway).verifyWebhook({ rawBody, headers, secret });
+  // One secret per registration: a gateway registered by API has one webhook per mode (sandbox
+  // and live), each signing with its own secret (docs/decisions/accrue-merchant-setup.md).
+  const secrets = await loadWebhookSecrets(target.shopId, gateway, deps.box);
+  const verified = verifyWithAny(deps.gateways(gateway), rawBody, headers, secrets);
   if (!verified.ok) return { status: 401, body: `Webhook refused: ${verified.reason}` };
 
   const { event } = verified;
-  if (event.subject === "other" || !event.paymentId) return { status: 200, body: "ignored" }; // acknowledged, nothing to do
+  if (event.subject === "other") return { status: 200, body: "ignored" }; // acknowledged, nothing to do
+  // An event about payments that names none (an Accrue intent or refund event): recorded once
+  // like any other, and its job brings the shop's open sessions of this gateway forward (A11).
   try {
     await db().$transaction(async (tx) => {
       const recorded = await tx.gatewayEvent.create({
@@ -63,6 +68,40 @@ export async function receiveGatewayWebhook(
   return { status: 200, body: "ok" };
 }
 
+/** Each secret is checked in constant time by the adapter; the first that verifies wins. */
+function verifyWithAny(gateway: ReturnType<Gateways>, rawBody: string, headers: Headers, secrets: readonly string[]): WebhookVerification {
+  let last: WebhookVerification = gateway.verifyWebhook({ rawBody, headers, secret: null });
+  for (const secret of secrets) {
+    last = gateway.verifyWebhook({ rawBody, headers, secret });
+    if (last.ok) return last;
+  }
+  return last;
+}
+
+/**
+ * A verified event that names no payment: every open payment session of the shop at this
+ * gateway is due for its check now, its refund, capture and void jobs waiting for a retry run
+ * now, and a sweep runs at once. Nothing in the event is applied; the sweeper re-reads each
+ * session from the gateway (docs/decisions/accrue-a11-webhook-verification.md).
+ */
+async function reconcileOpenSessions(shopId: string, gateway: string, gatewayEventId: string, now: Date): Promise<number> {
+  const { count } = await db().paymentSession.updateMany({ where: { shopId, gateway, nextCheckAt: { not: null } }, data: { nextCheckAt: now } });
+  const open = { shopId, gateway, status: "processing" };
+  const [refunds, captures, voids] = await Promise.all([
+    db().refundSession.findMany({ where: open, select: { id: true } }),
+    db().captureSession.findMany({ where: open, select: { id: true } }),
+    db().voidSession.findMany({ where: open, select: { id: true } }),
+  ]);
+  const keys = [
+    ...refunds.map((r) => jobKeys.refundAtGateway(r.id)),
+    ...captures.map((c) => jobKeys.captureAtGateway(c.id)),
+    ...voids.map((v) => jobKeys.voidAtGateway(v.id)),
+  ];
+  if (keys.length) await db().job.updateMany({ where: { dedupeKey: { in: keys }, status: "pending" }, data: { runAt: now } });
+  await enqueueJob(db(), { type: RECONCILE_PAYMENTS, payload: {}, dedupeKey: jobKeys.sweepForEvent(gatewayEventId), runAt: now });
+  return count + keys.length;
+}
+
 /**
  * The job: find the attempt the webhook names — by its stored payment id, or by its own
  * reference when we never learned the id — re-read that attempt from its gateway and decide
@@ -72,8 +111,14 @@ export async function receiveGatewayWebhook(
 export function gatewayEventHandler(deps: () => Pick<ChargeDeps, "gateways" | "box" | "maxAttempts">) {
   return jobHandler(z.object({ gatewayEventId: z.string().min(1) }), async ({ gatewayEventId }, { logger, now }) => {
     const event = await db().gatewayEvent.findUnique({ where: { id: gatewayEventId } });
-    if (!event?.objectId) return;
+    if (!event) return;
     const processed = () => db().gatewayEvent.update({ where: { id: gatewayEventId }, data: { processedAt: new Date() } });
+    if (!event.objectId) {
+      const brought = await reconcileOpenSessions(event.shopId, event.gateway, event.id, now);
+      logger.info({ gatewayEventId, brought }, "webhook names no payment: the shop's open sessions at this gateway are re-read now");
+      await processed();
+      return;
+    }
     if (event.type.toLowerCase().includes("refund")) {
       await hurryRefunds(event.shopId, event.objectId);
       await processed();

@@ -28,6 +28,8 @@ export const jobKeys = {
   finalizeFinalized: (kind: FinalizedKind, sessionId: string, status: string) => `finalize-${kind}:${sessionId}:${status}`,
   gatewayEvent: (gatewayEventId: string) => `event:${gatewayEventId}`,
   sweep: (slot: number) => `reconcile:${slot}`,
+  /** A sweep brought forward by a webhook that names no payment (docs/decisions/accrue-a11-webhook-verification.md). */
+  sweepForEvent: (gatewayEventId: string) => `reconcile:event-${gatewayEventId}`,
 } as const;
 
 /** Which kind of row a key's id names. */

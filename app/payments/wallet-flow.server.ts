@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "~/db.server";
 import { isUniqueViolation } from "~/lib/db-errors";
+import { loadPublicId } from "~/merchants/credentials.server";
 import { annotateRequest } from "~/observability/request-context.server";
 import { attemptChargeRequest, attemptIdempotencyKey, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
 import { applyAttemptFact } from "~/payments/completion.server";
@@ -59,13 +60,10 @@ export async function widgetForSession(
   const problem = gateway.amountProblem(amount);
   if (problem) return { ok: false, message: `${gateway.displayName} cannot take this payment (${problem}). Return to checkout to choose another way to pay.` };
   // The widget needs only the merchant's public id: nothing secret is decrypted for the page.
-  const credential = await db().gatewayCredential.findUnique({
-    where: { shopId_gateway_mode: { shopId: session.shopId, gateway: gateway.id, mode: modeOf(session) } },
-    select: { publicId: true },
-  });
-  if (!credential?.publicId) return { ok: false, message: unavailable };
+  const publicId = await loadPublicId(session.shopId, gateway.id, modeOf(session));
+  if (!publicId) return { ok: false, message: unavailable };
   const reference = await walletReferenceOf(session);
-  return { ok: true, widget: gateway.walletWidget({ mode: modeOf(session), publicId: credential.publicId, amount, reference }) };
+  return { ok: true, widget: gateway.walletWidget({ mode: modeOf(session), publicId, amount, reference }) };
 }
 
 const SHOPPER_WIDGET_UNFINISHED = "Your payment was not started. Sign in below and try again.";

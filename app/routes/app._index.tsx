@@ -4,8 +4,11 @@ import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Link, P
 import { useState } from "react";
 import { findProblemsForShop } from "~/dashboard/problems.server";
 import { ProblemsBanners } from "~/dashboard/ui/problems-banner";
+import { AccrueSection } from "~/merchants/ui/accrue-section";
+import { z } from "zod";
+import { saveAccrueSettings } from "~/merchants/accrue-settings.server";
 import { loadSettingsView, saveSettings } from "~/merchants/settings.server";
-import { settingsDeps } from "~/merchants/settings-deps.server";
+import { accrueSettingsDeps, settingsDeps } from "~/merchants/settings-deps.server";
 import { authenticateMerchant } from "~/shopify/merchant-auth.server";
 import { config } from "~/lib/config.server";
 import { readFormBody } from "~/lib/http.server";
@@ -19,22 +22,36 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...view, problems };
 }
 
-/** Two API keys and a webhook secret: a few hundred bytes; far more is not this form. */
+/** Two API keys and a webhook secret, or two Accrue key pairs: a few hundred bytes; far more is not this form. */
 const MAX_SETTINGS_FORM_BYTES = 16 * 1024;
+
+/** Each section is its own form: Accelebit's (the default, as before there were two) or Accrue's. */
+const formIntent = z.enum(["accelebit", "accrue"]).default("accelebit");
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticateMerchant(request);
   const form = Object.fromEntries(await readFormBody(request, MAX_SETTINGS_FORM_BYTES));
-  const result = await saveSettings(session.shop, form, { ...settingsDeps(), apiKey: config().SHOPIFY_API_KEY });
+  const intent = formIntent.safeParse(form.intent);
+  if (!intent.success) return json({ status: "bad-request" as const, message: "This form is not one of the setup page's." }, { status: 400 });
+  const result =
+    intent.data === "accrue"
+      ? await saveAccrueSettings(session.shop, form, accrueSettingsDeps())
+      : await saveSettings(session.shop, form, { ...settingsDeps(), apiKey: config().SHOPIFY_API_KEY });
   const status = result.status === "invalid" ? 422 : result.status === "gateway-unreachable" ? 503 : 200;
   return json(result, { status });
 }
 
 export default function SetupPage() {
   const view = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const saving = useNavigation().state === "submitting";
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting" ? (navigation.formData?.get("intent") ?? "accelebit") : null;
+  // Each section shows only its own form's answer.
+  const accrueResult = actionData && "form" in actionData ? actionData : undefined;
+  const result = actionData && !("form" in actionData) && actionData.status !== "bad-request" ? actionData : undefined;
+  const saving = submitting === "accelebit";
   const fieldErrors = result?.status === "invalid" ? result.fieldErrors : {};
+  const ready = (on: boolean) => (on ? "ready" : "not connected");
   const [testKey, setTestKey] = useState("");
   const [liveKey, setLiveKey] = useState("");
   const [webhookSecret, setWebhookSecret] = useState("");
@@ -76,6 +93,7 @@ export default function SetupPage() {
             )}
             <Card>
               <Form method="post" autoComplete="off">
+                <input type="hidden" name="intent" value="accelebit" />
                 <FormLayout>
                   <Text as="h2" variant="headingMd">
                     API keys
@@ -122,23 +140,49 @@ export default function SetupPage() {
                 </FormLayout>
               </Form>
             </Card>
+            <AccrueSection view={view.accrue} result={accrueResult} saving={submitting === "accrue"} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Webhook URL
-              </Text>
-              <Text as="p">Register this URL in your Accelebit dashboard so payment updates reach your store:</Text>
-              <Text as="p" breakWord>
-                <code>{view.webhookUrl}</code>
-              </Text>
-              <Text as="p" tone="subdued">
-                Status: {view.ready ? "ready for payments" : "not configured yet"}
-              </Text>
-            </BlockStack>
-          </Card>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Webhook URL
+                </Text>
+                <Text as="p">Register this URL in your Accelebit dashboard so payment updates reach your store:</Text>
+                <Text as="p" breakWord>
+                  <code>{view.webhookUrl}</code>
+                </Text>
+                <Text as="p" tone="subdued">
+                  Status: {view.ready ? "ready for payments" : "not configured yet"}
+                </Text>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Gateways
+                </Text>
+                <Text as="p">
+                  Accelebit: test {ready(view.gateways.accelebit.test)}, live {ready(view.gateways.accelebit.live)}
+                </Text>
+                <Text as="p">
+                  Accrue: sandbox {ready(view.gateways.accrue.test)}, live {ready(view.gateways.accrue.live)}
+                </Text>
+                {(["test", "live"] as const)
+                  .filter((mode) => view.gateways.accrue[mode] && !view.gateways.accrue.webhook[mode])
+                  .map((mode) => (
+                    <Text as="p" tone="caution" key={mode}>
+                      Accrue {mode === "test" ? "sandbox" : "live"} webhook not registered: updates are read on a schedule. Connect Accrue again to retry.
+                    </Text>
+                  ))}
+                <Text as="p" tone="subdued" breakWord>
+                  Accrue sends its updates to <code>{view.accrue.webhookUrl}</code> (registered by the app).
+                </Text>
+              </BlockStack>
+            </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { startAccelebitSandbox } from "../simulators/accelebit/server";
 import { startAccrueSandbox } from "../simulators/accrue/server";
+import { DEMO_MERCHANT } from "../simulators/accrue/demo-merchant";
 import { startShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase } from "../support/database";
 import { appEnv } from "../support/app-env";
@@ -11,6 +12,9 @@ import { generateCardKeyPairForTest } from "../card-decryption/encrypt-for-test"
 
 export const E2E_SHOP = "e2e-shop.myshopify.com";
 const E2E_ACCESS_TOKEN = "shpat_e2e_token";
+/** A shop that connects Accrue in the browser (its own, so the Accelebit set-up test sees only Accelebit). */
+export const E2E_ACCRUE_SHOP = "e2e-accrue-shop.myshopify.com";
+const E2E_ACCRUE_TOKEN = "shpat_e2e_accrue_token";
 /** A second shop, already configured, where shoppers pay. */
 export const E2E_PAY_SHOP = "e2e-pay-shop.myshopify.com";
 const E2E_PAY_TOKEN = "shpat_e2e_pay_token";
@@ -61,11 +65,17 @@ export default async function globalSetup() {
     port: sandboxPort,
     publicUrl: `http://localhost:${sandboxPort}`,
   });
-  // Accrue's widget is on its own origin (127.0.0.1), never the app's: the page's CSP allows it by name.
-  const accrue = await startAccrueSandbox({});
+  // Accrue's sandbox environment, with the demo merchant (the setup page's test enters its
+  // credentials) and the pay shop's own merchant; webhooks are really delivered to the app.
+  // Its widget is on its own origin (127.0.0.1), never the app's: the page's CSP allows it by name.
+  const accrue = await startAccrueSandbox({
+    merchants: [{ ...DEMO_MERCHANT, name: "E2E Accrue merchant" }],
+    webhookRetry: { maxAttempts: 3, baseDelayMs: 100 },
+  });
   const accrueMerchant = accrue.createMerchant({ name: "E2E pay shop" });
   const shopify = await startShopifySimulator();
   shopify.registerShop({ shop: E2E_SHOP, accessToken: E2E_ACCESS_TOKEN });
+  shopify.registerShop({ shop: E2E_ACCRUE_SHOP, accessToken: E2E_ACCRUE_TOKEN });
   shopify.registerShop({ shop: E2E_PAY_SHOP, accessToken: E2E_PAY_TOKEN });
 
   const cardKeys = generateCardKeyPairForTest();
@@ -91,6 +101,7 @@ export default async function globalSetup() {
   } as NodeJS.ProcessEnv;
   // The shop as OAuth would have left it: installed, with an offline token, nothing configured yet.
   await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_SHOP, E2E_ACCESS_TOKEN], env);
+  await run(process.execPath, ["--import", "tsx", "test/e2e/install-shop.ts", E2E_ACCRUE_SHOP, E2E_ACCRUE_TOKEN], env);
   await run(
     process.execPath,
     [
@@ -121,6 +132,8 @@ export default async function globalSetup() {
   process.env.E2E_SANDBOX_URL = sandbox.url;
   process.env.E2E_ACCRUE_URL = accrue.url;
   process.env.E2E_ACCRUE_CLIENT_ID = accrueMerchant.clientId;
+  process.env.E2E_ACCRUE_SHOP = E2E_ACCRUE_SHOP;
+  process.env.E2E_ACCRUE_SANDBOX_URL = accrue.url;
   process.env.E2E_BANK_URL = `http://localhost:${sandboxPort}`;
   process.env.E2E_PAY_SHOP = E2E_PAY_SHOP;
   process.env.E2E_PAY_KEY = E2E_PAY_KEY;

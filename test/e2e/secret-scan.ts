@@ -16,6 +16,9 @@ export const E2E_SECRETS = [
   "smtgw_sk_test_E2ePayShopKey0001",
   "shpat_e2e_token",
   "shpat_e2e_pay_token",
+  "shpat_e2e_accrue_token",
+  // The Accrue demo merchant's Client Secret (test/simulators/accrue/demo-merchant.ts).
+  "de30000000000000000000000000000000000000000000000000000000000ac0",
 ];
 const SECURITY_CODE = /(cvv|cvc|verification_value|security.?code)["']?\s*[:=]\s*["']?\d{3,4}/i;
 

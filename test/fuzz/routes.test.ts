@@ -33,6 +33,7 @@ const SHOP = "fuzz-shop.myshopify.com";
 const ACCESS_TOKEN = "shpat_fuzz_access_token_0123456789";
 const ACCELEBIT_KEY = "smtgw_sk_test_FuzzShopSecretKey0042";
 const WEBHOOK_SECRET = "whsec_fuzz_webhook_secret_0123456789";
+const ACCRUE_WEBHOOK_SECRET = "a1".repeat(32);
 const METRICS_TOKEN = "metrics-token-fuzz-0123456789";
 const DEV_SIGN_IN_SECRET = "dev-sign-in-secret-fuzz-0123456789";
 const CARD_NUMBERS = ["4000000000000002", "4000000000003220", "4000000000003063", "4111111111111111", "5555555555554444"];
@@ -42,6 +43,7 @@ let sandbox: AccelebitSandbox;
 let shopify: ShopifySimulator;
 let db: typeof import("~/db.server").db;
 let webhookToken: string;
+let accrueWebhookToken: string;
 let secrets: string[];
 let requests = 0;
 const properties = new Set<string>();
@@ -76,8 +78,23 @@ beforeAll(async () => {
     secretBox(),
   );
   webhookToken = shop.webhookToken;
+  // Accrue's registration for the same shop (sandbox), as the setup page stores it.
+  const { saveModeWebhooks, shopGateway } = await import("~/merchants/credentials.server");
+  const { id: shopId } = await db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
+  await saveModeWebhooks(db(), secretBox(), shopId, "accrue", { test: { webhookId: "fuzz-webhook", secret: ACCRUE_WEBHOOK_SECRET } });
+  accrueWebhookToken = (await shopGateway(db(), shopId, "accrue")).webhookToken;
   shopify.registerShop({ shop: SHOP, accessToken: ACCESS_TOKEN });
-  secrets = [TEST_API_SECRET, process.env.ENCRYPTION_KEY!, ACCESS_TOKEN, ACCELEBIT_KEY, WEBHOOK_SECRET, METRICS_TOKEN, DEV_SIGN_IN_SECRET, ...CARD_NUMBERS];
+  secrets = [
+    TEST_API_SECRET,
+    process.env.ENCRYPTION_KEY!,
+    ACCESS_TOKEN,
+    ACCELEBIT_KEY,
+    WEBHOOK_SECRET,
+    ACCRUE_WEBHOOK_SECRET,
+    METRICS_TOKEN,
+    DEV_SIGN_IN_SECRET,
+    ...CARD_NUMBERS,
+  ];
   const files = (import.meta as ImportMeta & { glob: <T>(pattern: string, options: { eager: true }) => Record<string, T> }).glob<Route>(
     "../../app/routes/*.{ts,tsx}",
     {
@@ -451,6 +468,41 @@ describe("route fuzzer", () => {
     },
   );
 
+  property(
+    "Accrue webhooks: the shop's URL or another, signed or not (raw or sha256=), any payload",
+    fc.record({
+      useToken: fc.boolean(),
+      otherToken: text.map(wellFormed),
+      payload: fc.oneof(
+        anyJson,
+        mutated({
+          id: "0b6f7a52-8d7e-4c53-9f3e-5d1a2b3c4d5e",
+          type: "WebhookEvent",
+          attributes: { topic: "PaymentUpdated", createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
+          included: [{ id: "f47ac10b-58cc-4372-a567-0e02b2c3d479", type: "Payment" }],
+        }),
+        mutated({ id: "evt-2", type: "WebhookEvent", attributes: { topic: "RefundUpdated" }, included: [] }),
+        mutated({ data: { id: "evt-3", type: "WebhookEvent", attributes: { topic: "SomethingNew" } } }),
+      ),
+      raw: fc.option(fc.oneof(text, oversized), { freq: 5 }),
+      signed: fc.boolean(),
+      prefixed: fc.boolean(),
+    }),
+    async (input) => {
+      const value = input.useToken ? accrueWebhookToken : input.otherToken;
+      const raw = input.raw ?? JSON.stringify(input.payload);
+      const digest = createHmac("sha256", input.signed ? ACCRUE_WEBHOOK_SECRET : "b2".repeat(32))
+        .update(raw)
+        .digest("hex");
+      const request = new Request(`http://localhost:3999/webhooks/accrue/${encodeURIComponent(value)}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/vnd.api+json", "x-accrue-signature": input.prefixed ? `sha256=${digest}` : digest },
+        body: raw,
+      });
+      await check("webhooks.accrue.$token", "action", request, { token: value });
+    },
+  );
+
   const MERCHANT_PAGES: [string, string, boolean][] = [
     ["app", "/app", false],
     ["app._index", "/app", true],
@@ -471,7 +523,23 @@ describe("route fuzzer", () => {
       origin: fc.constantFrom("same", "other", "none"),
       form: fc.oneof(
         fc
-          .dictionary(fc.constantFrom("testApiKey", "liveApiKey", "webhookSecret", "removeLiveKey", "intent", "jobId"), text, { maxKeys: 4 })
+          .dictionary(
+            fc.constantFrom(
+              "testApiKey",
+              "liveApiKey",
+              "webhookSecret",
+              "removeLiveKey",
+              "intent",
+              "jobId",
+              "accrueTestClientId",
+              "accrueTestClientSecret",
+              "accrueLiveClientId",
+              "accrueLiveClientSecret",
+              "removeAccrueLive",
+            ),
+            fc.oneof(text, fc.constantFrom("accrue", "accelebit", "on")),
+            { maxKeys: 4 },
+          )
           .map((f) => new URLSearchParams(f).toString()),
         oversized,
       ),
@@ -573,6 +641,7 @@ describe("route fuzzer", () => {
       "card-3ds.$token.return",
       "webhooks",
       "webhooks.accelebit.$token",
+      "webhooks.accrue.$token",
       ...MERCHANT_PAGES.map(([route]) => route),
       "auth.login",
       "auth.$",

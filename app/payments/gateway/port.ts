@@ -213,6 +213,26 @@ export interface GatewayEvent {
   readonly reference: string | null;
 }
 
+/** Our webhook as the gateway registered it: its id there and the secret it signs deliveries with (store it encrypted). */
+export interface RegisteredWebhook {
+  readonly webhookId: string;
+  readonly secret: string;
+}
+
+/** Why a registration call did not do what was asked: the gateway refused, could not be reached, or its outcome is unknown. */
+export type WebhookRegistrationProblem = { readonly reason: "refused" | "unreachable" | "outcome_unknown" | "unexpected"; readonly message: string };
+
+/**
+ * Webhook registration through the gateway's API, for gateways that offer it (Accrue, A12);
+ * absent where the merchant copies a signing secret from the gateway's dashboard (Accelebit).
+ */
+export interface GatewayWebhooks {
+  /** Creates a webhook for the given topics-of-interest at `url`, with the merchant's credentials of that mode. */
+  register(credentials: GatewayCredentials, mode: GatewayMode, url: string): Promise<Result<RegisteredWebhook, WebhookRegistrationProblem>>;
+  /** Deletes it; an already deleted webhook is success. */
+  remove(credentials: GatewayCredentials, mode: GatewayMode, webhookId: string): Promise<Result<void, WebhookRegistrationProblem>>;
+}
+
 export type WebhookVerification = { readonly ok: true; readonly event: GatewayEvent } | { readonly ok: false; readonly reason: string };
 
 /**
@@ -253,6 +273,8 @@ export interface PaymentGateway {
   walletWidget?(input: { readonly mode: GatewayMode; readonly publicId: string; readonly amount: Money; readonly reference: string }): WalletWidget;
   /** Whether `value` can be one of this gateway's intent ids (checked before any request). */
   isIntentId?(value: string): boolean;
+  /** Present when the app registers its webhook through the gateway's API. */
+  readonly webhooks?: GatewayWebhooks;
 }
 
 /** One line for a job's last error or the timeline: our code, the gateway's own, and whether a retry may help. */
