@@ -58,3 +58,35 @@ test("a merchant connects Accrue: a refused secret on its field, then the right 
     })
     .toEqual([["delivered", 200]]);
 });
+
+// Runs after the test above (one worker, in file order): the shop is connected to Accrue.
+test("then a shopper pays with Accrue at that shop, and the merchant finds the payment by its Accrue id", async ({ page }) => {
+  await page.goto(`${process.env.E2E_SHOPIFY_SIMULATOR_URL}/__sim/store/${process.env.E2E_ACCRUE_SHOP}`);
+  await page.getByLabel("Amount").fill("27.30");
+  await page.getByLabel("Currency").fill("USD");
+  await page.getByRole("button", { name: "Pay with Accrue" }).click();
+  const widget = page.frameLocator('iframe[title="Accrue Pay"]');
+  await widget.getByLabel("Phone number").fill("+12125550100");
+  await widget.getByRole("button", { name: "Sign in" }).click();
+  await widget.getByRole("button", { name: /^Pay \$/ }).click();
+  await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
+  const shopifyId = (await page.getByTestId("payment-session-id").textContent())!.trim();
+
+  const state = (await sandbox(`/state?clientId=${DEMO_MERCHANT.clientId}`)) as { data: { payments: { id: string; capturedAmount: number | null }[] } };
+  const captured = state.data.payments.filter((p) => p.capturedAmount === 2730);
+  expect(captured).toHaveLength(1);
+  const accrueId = captured[0]!.id;
+
+  await page.goto("/app/transactions");
+  const row = page.getByRole("row").filter({ hasText: shopifyId });
+  await expect(row).toContainText("27.30 USD");
+  await expect(row).toContainText("Accrue");
+  await expect(row).toContainText("Resolved");
+  await page.getByPlaceholder("Search by Shopify payment ID, gateway ID or checkout group").fill(accrueId);
+  await expect(page).toHaveURL(new RegExp(`q=${accrueId}`));
+  await expect(page.locator("tbody").getByRole("row")).toHaveCount(1);
+  await expect(page.locator("tbody").getByRole("row")).toContainText(shopifyId);
+  await page.locator("tbody").getByRole("link", { name: shopifyId }).click();
+  await expect(page.getByTestId("gateway")).toHaveText("Accrue");
+  await expect(page.getByTestId("gateway-payment-id")).toHaveText(accrueId);
+});
