@@ -17,6 +17,7 @@ import { cardChargeDeps } from "~/payments/card/deps.server";
 import { REDIRECT_CARD_SESSION, redirectCardHandler } from "~/payments/card/redirect.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { config } from "~/lib/config.server";
+import { REMOVE_GATEWAY_WEBHOOKS, removeGatewayWebhooksHandler } from "~/merchants/gateway-webhooks.server";
 
 /** Every durable job type of the app and its handler; tests may wire other collaborators (a gateway that does not sleep). */
 export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => CardChargeDeps } = { charge: chargeDeps, card: cardChargeDeps }): JobHandlers {
@@ -34,6 +35,7 @@ export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => 
     [CONFIRM_CARD_SESSION]: confirmCardHandler,
     [REFUND_ATTEMPT]: refundAttemptHandler(deps.charge),
     [REFUND_UNCONFIRMED]: refundUnconfirmedHandler(deps.charge),
+    [REMOVE_GATEWAY_WEBHOOKS]: removeGatewayWebhooksHandler(deps.charge),
   };
 }
 

@@ -1,25 +1,30 @@
 import { z } from "zod";
 import { db } from "~/db.server";
+import { scheduleWebhookRemoval } from "~/merchants/gateway-webhooks.server";
 
 /**
  * What the app does on Shopify's app/uninstalled and the three mandatory compliance
  * webhooks. Each handler is idempotent: Shopify redelivers, and deliveries arrive late.
  */
 
-/** app/uninstalled: the access token is revoked; drop it and the Accelebit credentials. */
+/**
+ * app/uninstalled: the access token is revoked; drop it and the shop's settings, and book the
+ * removal of the webhooks the app registered at a gateway (app/merchants/gateway-webhooks.server.ts).
+ */
 export async function handleAppUninstalled(shopDomain: string, triggeredAt: Date | null) {
   const shop = await db().shop.findUnique({ where: { domain: shopDomain } });
   // A late delivery about an earlier install must not disable a reinstalled shop.
   if (shop && triggeredAt && triggeredAt < shop.installedAt) return { ignored: "stale" as const };
-  await db().$transaction([
-    db().session.deleteMany({ where: { shop: shopDomain } }),
-    ...(shop
-      ? [
-          db().shopSettings.deleteMany({ where: { shopId: shop.id } }),
-          db().shop.update({ where: { id: shop.id }, data: { active: false, uninstalledAt: triggeredAt ?? new Date() } }),
-        ]
-      : []),
-  ]);
+  const uninstalledAt = triggeredAt ?? new Date();
+  await db().$transaction(async (tx) => {
+    await tx.session.deleteMany({ where: { shop: shopDomain } });
+    if (!shop) return;
+    await tx.shopSettings.deleteMany({ where: { shopId: shop.id } });
+    // A redelivery of the same uninstall keeps the first time, so it books no second removal.
+    const at = shop.active ? uninstalledAt : (shop.uninstalledAt ?? uninstalledAt);
+    await tx.shop.update({ where: { id: shop.id }, data: { active: false, uninstalledAt: at } });
+    await scheduleWebhookRemoval(tx, shop.id, at);
+  });
   return { ignored: null };
 }
 

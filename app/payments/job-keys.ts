@@ -30,6 +30,8 @@ export const jobKeys = {
   sweep: (slot: number) => `reconcile:${slot}`,
   /** A sweep brought forward by a webhook that names no payment (docs/decisions/accrue-a11-webhook-verification.md). */
   sweepForEvent: (gatewayEventId: string) => `reconcile:event-${gatewayEventId}`,
+  /** The removal of a shop's gateway webhooks after one uninstall. */
+  removeGatewayWebhooks: (shopId: string, uninstalledAt: Date) => `gateway-webhooks:${shopId}:${uninstalledAt.getTime()}`,
 } as const;
 
 /** Which kind of row a key's id names. */
@@ -49,6 +51,7 @@ const OWNERS: ReadonlyMap<string, JobOwner> = new Map([
   ["finalize-void", "void"],
   ["event", "event"],
   ["reconcile", "none"],
+  ["gateway-webhooks", "none"],
 ]);
 
 /** What a job's key says it belongs to; null for a key this app did not write. */

@@ -503,3 +503,58 @@ describe("the Accrue webhook route", () => {
     expect(await db().gatewayEvent.count()).toBe(events);
   });
 });
+
+describe("uninstalling the app", () => {
+  const GONE = "accrue-uninstall.myshopify.com";
+
+  async function connected() {
+    const owner = sandbox.createMerchant({ name: "Uninstalling shop" });
+    const res = await save(GONE, { accrueTestClientId: owner.clientId, accrueTestClientSecret: owner.clientSecret });
+    expect(res.status).toBe(200);
+    expect(sandbox.state(owner.clientId).webhooks).toHaveLength(1);
+    return owner;
+  }
+
+  async function runRemoval() {
+    const { removeGatewayWebhooksHandler, REMOVE_GATEWAY_WEBHOOKS } = await import("~/merchants/gateway-webhooks.server");
+    const { chargeDeps } = await import("~/payments/charge-deps.server");
+    const jobs = await db().job.findMany({ where: { type: REMOVE_GATEWAY_WEBHOOKS, shopId: await shopIdOf(GONE) } });
+    expect(jobs).toHaveLength(1);
+    const payload: unknown = typeof jobs[0]!.payload === "string" ? JSON.parse(jobs[0]!.payload) : jobs[0]!.payload;
+    return removeGatewayWebhooksHandler(chargeDeps)(payload, {} as never);
+  }
+
+  it("deletes the webhooks the app registered at Accrue, once Accrue answers; a redelivered uninstall books no second removal", async () => {
+    await installed(GONE, "shpat_accrue_uninstall");
+    const owner = await connected();
+    const { handleAppUninstalled } = await import("~/merchants/compliance.server");
+    const at = new Date();
+    await handleAppUninstalled(GONE, at);
+    await handleAppUninstalled(GONE, new Date(at.getTime() + 1000));
+
+    // Accrue down: the job fails (and is retried), nothing is forgotten.
+    sandbox.setFaults({ serverError: { count: 20, match: "DELETE /webhooks/" } });
+    await expect(runRemoval()).rejects.toThrow(/Webhooks not deleted yet: Accrue test/);
+    expect(sandbox.state(owner.clientId).webhooks).toHaveLength(1);
+    expect((await accrueRows(GONE)).gateway?.webhookId).not.toBeNull();
+
+    sandbox.clearFaults();
+    await runRemoval();
+    expect(sandbox.state(owner.clientId).webhooks).toEqual([]);
+    const rows = await accrueRows(GONE);
+    expect(rows.gateway?.webhookId ?? null).toBeNull();
+    expect(rows.gateway?.webhookSecretCiphertext ?? null).toBeNull();
+  });
+
+  it("a shop reinstalled before the job ran keeps its webhooks", async () => {
+    await installed(GONE, "shpat_accrue_uninstall_2");
+    const owner = await connected();
+    await db().job.deleteMany({ where: { shopId: await shopIdOf(GONE) } });
+    const { handleAppUninstalled } = await import("~/merchants/compliance.server");
+    await handleAppUninstalled(GONE, new Date());
+    const { recordInstall } = await import("~/merchants/shops.server");
+    await recordInstall(GONE);
+    await runRemoval();
+    expect(sandbox.state(owner.clientId).webhooks).toHaveLength(1);
+  });
+});
