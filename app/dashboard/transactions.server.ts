@@ -3,6 +3,8 @@ import { encodeCursor, type Cursor, type PageRequest, type TransactionFilters } 
 import { gatewayDisplayName } from "~/dashboard/gateways.server";
 import { formatDecimalAmount, sumAmounts } from "~/dashboard/money";
 import { statusLabel, statusTone, type BadgeTone } from "~/dashboard/status";
+import { GATEWAY_IDS } from "~/payments/gateway/port";
+import { intentKey } from "~/payments/intent-key";
 
 /**
  * The merchant's transaction list: one shop's payment sessions, newest first, by keyset
@@ -57,7 +59,7 @@ const GATEWAY_ID_MATCHES = 100;
 /**
  * The ids of the shop's sessions a gateway id belongs to, whichever gateway issued it (ids are
  * matched exactly, not by shape: Accelebit and Accrue both use UUIDs): the session's payment
- * id, any attempt's payment id (a declined attempt has its own), or the id of one of its
+ * id, any attempt's payment id (a declined attempt has its own) or wallet intent id, or the id of one of its
  * refunds, captures or voids.
  *
  * Payment ids have their own indexes and are unique across shops, so those lookups ignore the
@@ -68,16 +70,19 @@ const GATEWAY_ID_MATCHES = 100;
  */
 async function sessionIdsByGatewayId(shopId: string, gatewayId: string): Promise<string[]> {
   const take = GATEWAY_ID_MATCHES;
-  const [sessions, attempts, refunds, captures, voids] = await Promise.all([
+  // A wallet attempt's intent (its key names gateway and mode; unique, indexed).
+  const intentKeys = GATEWAY_IDS.flatMap((gateway) => (["test", "live"] as const).map((mode) => intentKey(gateway, mode, gatewayId)));
+  const [sessions, attempts, intents, refunds, captures, voids] = await Promise.all([
     db().paymentSession.findMany({ where: { gatewayPaymentId: gatewayId }, select: { id: true }, take }),
     db().paymentAttempt.findMany({ where: { gatewayPaymentId: gatewayId }, select: { paymentSessionId: true }, take }),
+    db().paymentAttempt.findMany({ where: { intentKey: { in: intentKeys } }, select: { paymentSessionId: true }, take }),
     db().refundSession.findMany({ where: { shopId, gatewayRefundId: gatewayId }, select: { paymentSessionId: true }, take }),
     db().captureSession.findMany({ where: { shopId, gatewayCaptureId: gatewayId }, select: { paymentSessionId: true }, take }),
     db().voidSession.findMany({ where: { shopId, gatewayVoidId: gatewayId }, select: { paymentSessionId: true }, take }),
   ]);
   const ids = [
     ...sessions.map((row) => row.id),
-    ...[...attempts, ...refunds, ...captures, ...voids].map((row) => row.paymentSessionId).filter((id): id is string => id !== null),
+    ...[...attempts, ...intents, ...refunds, ...captures, ...voids].map((row) => row.paymentSessionId).filter((id): id is string => id !== null),
   ];
   return [...new Set(ids)];
 }

@@ -17,6 +17,7 @@ import { accountForSession, gatewayOf } from "~/payments/gateway-account.server"
 import { chargeFact } from "~/payments/gateway-facts.server";
 import type { GatewayMode, PaymentGateway, WalletWidget } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
+import { intentKey } from "~/payments/intent-key";
 import { recordEvent } from "~/payments/timeline.server";
 
 function loadWalletSession(token: string) {
@@ -27,11 +28,6 @@ function loadWalletSession(token: string) {
 }
 
 const modeOf = (session: { test: boolean }): GatewayMode => (session.test ? "test" : "live");
-
-/** The identity of one intent across every session of the app: one intent, one attempt. */
-export function intentKey(gateway: string, mode: GatewayMode, intentId: string): string {
-  return `${gateway}:${mode}:${intentId}`;
-}
 
 /**
  * The session's reference at the gateway: 144 random bits, made once, when the widget is first

@@ -162,6 +162,16 @@ describe("the shopper's page for an Accrue session", () => {
     const payment = accrue.state(merchant.clientId).payments.find((p) => p.id === stored.gatewayPaymentId);
     expect(payment).toMatchObject({ authorizedAmount: 1999, capturedAmount: 1999 });
     expect(posts(`/payments/${stored.gatewayPaymentId}/capture`)).toHaveLength(1);
+
+    // The merchant finds it by the Accrue payment id and by the intent id.
+    const { listTransactions } = await import("~/dashboard/transactions.server");
+    const { parseTransactionSearch } = await import("~/dashboard/filters");
+    for (const q of [stored.gatewayPaymentId!, intent.id]) {
+      const search = parseTransactionSearch(new URLSearchParams({ q }));
+      if (!search.ok) throw new Error(search.message);
+      const found = await listTransactions(stored.shopId, search.filters, search.page);
+      expect(found.rows.map((row) => row.shopifyId)).toEqual([stored.shopifyId]);
+    }
   });
 
   it("an authorization session only authorizes, and resolves with Accrue's expiry", async () => {
