@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { AccrueSandbox } from "../simulators/accrue/server";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import { startAppServer } from "../support/app-server";
@@ -39,6 +39,7 @@ beforeAll(async () => {
     "/shopify/accrue/capture": await import("~/routes/shopify.accrue.capture"),
     "/shopify/accrue/void": await import("~/routes/shopify.accrue.void"),
     "/pay/:token": await import("~/routes/pay.$token"),
+    "/webhooks/accrue/:token": await import("~/routes/webhooks.accrue.$token"),
   });
   useAppEnv({
     DATABASE_URL: database.url,
@@ -107,8 +108,9 @@ const mutationsFor = (gid: string) => shopify.mutations.filter((m) => m.sessionG
 const paymentAtAccrue = (payment: Payment) => accrue.state(merchant.clientId).payments.find((p) => p.id === payment.gatewayPaymentId);
 const accruePosts = (suffix: string) => accrue.requests().filter((r) => r.method === "POST" && r.route.endsWith(suffix));
 
-function expectApplied(gid: string, field: string, variables: Record<string, unknown>) {
-  expect(mutationsFor(gid)).toEqual([expect.objectContaining({ field, variables, effect: "applied" })]);
+/** Shopify received exactly this mutation for the session (the worker may still be sending it). */
+async function expectApplied(gid: string, field: string, variables: Record<string, unknown>) {
+  await expect.poll(() => mutationsFor(gid), { timeout: 10_000 }).toEqual([expect.objectContaining({ field, variables, effect: "applied" })]);
 }
 
 async function capture(payment: Payment, amount?: string) {
@@ -131,7 +133,7 @@ describe("Accrue capture sessions", () => {
     expect(payment.stored).toMatchObject({ gateway: "accrue", gatewayStatus: "authorized" });
     const request = await capture(payment);
     await runJobs();
-    expectApplied(request.gid, "captureSessionResolve", { id: request.gid });
+    await expectApplied(request.gid, "captureSessionResolve", { id: request.gid });
     expect(paymentAtAccrue(payment)).toMatchObject({ attributes: { status: "Waiting" }, capturedAmount: 1999 });
     expect(accruePosts(`/payments/${payment.gatewayPaymentId}/capture`)).toHaveLength(1);
     expect(await db().captureSession.findFirstOrThrow({ where: { shopifyId: request.id } })).toMatchObject({ status: "resolved" });
@@ -142,11 +144,13 @@ describe("Accrue capture sessions", () => {
     const payment = await accruePayment("authorization");
     const first = await capture(payment, "10.00");
     await runJobs();
-    expectApplied(first.gid, "captureSessionResolve", { id: first.gid });
+    await expectApplied(first.gid, "captureSessionResolve", { id: first.gid });
     expect(paymentAtAccrue(payment)).toMatchObject({ capturedAmount: 1000 });
     const second = await capture(payment, "5.00");
     await runJobs();
-    expect(mutationsFor(second.gid)).toEqual([expect.objectContaining({ field: "captureSessionReject", effect: "applied" })]);
+    await expect
+      .poll(() => mutationsFor(second.gid), { timeout: 10_000 })
+      .toEqual([expect.objectContaining({ field: "captureSessionReject", effect: "applied" })]);
     expect(accruePosts(`/payments/${payment.gatewayPaymentId}/capture`)).toHaveLength(1);
   });
 });
@@ -181,7 +185,9 @@ describe("Accrue void sessions", () => {
     const delivery = await shopify.sendVoidSession(`${app.url}/shopify/accrue/void`, request);
     expect([delivery.status, delivery.text]).toEqual([201, ""]);
     await runJobs();
-    expect(mutationsFor(request.gid)).toEqual([expect.objectContaining({ field: "voidSessionReject", effect: "applied" })]);
+    await expect
+      .poll(() => mutationsFor(request.gid), { timeout: 10_000 })
+      .toEqual([expect.objectContaining({ field: "voidSessionReject", effect: "applied" })]);
     expect(accruePosts(`/payments/${payment.gatewayPaymentId}/cancel`)).toHaveLength(0);
     expect(paymentAtAccrue(payment)).toMatchObject({ capturedAmount: 1999 });
   });
@@ -192,7 +198,7 @@ describe("Accrue void sessions", () => {
     const delivery = await shopify.sendVoidSession(`${app.url}/shopify/accrue/void`, request);
     expect([delivery.status, delivery.text]).toEqual([201, ""]);
     await runJobs();
-    expectApplied(request.gid, "voidSessionResolve", { id: request.gid });
+    await expectApplied(request.gid, "voidSessionResolve", { id: request.gid });
     expect(paymentAtAccrue(payment)).toMatchObject({ attributes: { status: "Canceled" } });
     expect(accruePosts(`/payments/${payment.gatewayPaymentId}/cancel`)).toHaveLength(1);
     expect(await db().voidSession.findFirstOrThrow({ where: { shopifyId: request.id } })).toMatchObject({ status: "resolved" });
@@ -200,6 +206,48 @@ describe("Accrue void sessions", () => {
 });
 
 describe("Accrue refund sessions", () => {
+  it("a refund settled at Accrue while its webhooks arrive twice and out of order: each event recorded once, the refund resolved once and made once", async () => {
+    // The app's webhook at Accrue, as the setup page registers it: Accrue's deliveries reach the real route.
+    const { gateways } = await import("~/gateways.server");
+    const { shopGateway, saveModeWebhooks } = await import("~/merchants/credentials.server");
+    const { secretBox } = await import("~/lib/secret-box.server");
+    const { id: shopId } = await db().shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const { webhookToken } = await shopGateway(db(), shopId, "accrue");
+    const credentials = { secret: merchant.clientSecret, publicId: merchant.clientId };
+    const registered = await gateways("accrue").webhooks!.register(credentials, "test", `${app.url}/webhooks/accrue/${webhookToken}`);
+    if (!registered.ok) throw new Error(registered.error.message);
+    await saveModeWebhooks(db(), secretBox(), shopId, "accrue", { test: registered.value });
+    onTestFinished(async () => {
+      await gateways("accrue").webhooks!.remove(credentials, "test", registered.value.webhookId);
+    });
+
+    const payment = await accruePayment("sale");
+    const request = await refund(payment, "3.00");
+    await runJobs();
+    expect(mutationsFor(request.gid)).toEqual([]);
+    const eventsBefore = await db().gatewayEvent.count();
+    accrue.setFaults({ webhookDuplicate: { copies: 2 }, webhookOutOfOrder: { batch: 2 } });
+    accrue.setBehaviour({ refundSettles: "immediately" });
+    accrue.advanceClock(10 * 60_000);
+    accrue.tick();
+    accrue.flushWebhooks();
+    await accrue.waitForWebhooks();
+    accrue.setFaults({});
+    // The deliveries only wake the re-read; its job runs (no clock jump needed beyond the job grace).
+    await runJobs(15_000);
+    await expect.poll(() => mutationsFor(request.gid).map((m) => m.field), { timeout: 10_000 }).toEqual(["refundSessionResolve"]);
+    expect(accruePosts(`/payments/${payment.gatewayPaymentId}/refund`)).toHaveLength(1);
+    expect(paymentAtAccrue(payment)).toMatchObject({ refundedAmount: 300 });
+    // Every delivery reached the app's route and was accepted.
+    const deliveries = accrue.webhookDeliveries();
+    expect(deliveries.length).toBeGreaterThan(0);
+    expect(deliveries.every((d) => d.state === "delivered" && d.attempts.at(-1)?.status === 200)).toBe(true);
+    // Each event is recorded once, however often it was delivered.
+    const events = await db().gatewayEvent.findMany({ where: { gateway: "accrue" }, select: { eventId: true } });
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(events.length).toBeGreaterThan(eventsBefore);
+  });
+
   it("partial and multiple refunds are made at Accrue and resolved once Accrue settles them; more than is left is refused", async () => {
     const payment = await accruePayment("sale");
     const first = await refund(payment, "5.00");
@@ -210,19 +258,19 @@ describe("Accrue refund sessions", () => {
     accrue.setBehaviour({ refundSettles: "immediately" });
     accrue.advanceClock(10 * 60_000);
     await runJobs(120_000);
-    expectApplied(first.gid, "refundSessionResolve", { id: first.gid });
+    await expectApplied(first.gid, "refundSessionResolve", { id: first.gid });
 
     const second = await refund(payment, "7.00");
     await runJobs();
     accrue.advanceClock(10 * 60_000);
     await runJobs(120_000);
-    expectApplied(second.gid, "refundSessionResolve", { id: second.gid });
+    await expectApplied(second.gid, "refundSessionResolve", { id: second.gid });
     expect(accruePosts(`/payments/${payment.gatewayPaymentId}/refund`)).toHaveLength(2);
     expect(paymentAtAccrue(payment)).toMatchObject({ refundedAmount: 1200 });
 
     const tooMuch = await refund(payment, "8.00");
     await runJobs();
-    expectApplied(tooMuch.gid, "refundSessionReject", {
+    await expectApplied(tooMuch.gid, "refundSessionReject", {
       id: tooMuch.gid,
       reason: { code: "PROCESSING_ERROR", merchantMessage: expect.stringContaining("more than is left to refund on this payment (7.99 USD of 19.99 USD)") },
     });
