@@ -20,7 +20,7 @@ import type {
   WebhookRegistrationProblem,
   WebhookVerification,
 } from "~/payments/gateway/port";
-import { createAccrueClient, type AccrueClient, type AccrueClientOptions, type AccrueMerchantClient } from "./client";
+import { createAccrueClient, type AccrueClient, type AccrueClientOptions, type AccrueMerchantClient, type IntentWithPayments } from "./client";
 import { chargeIntent } from "./gateway-charge";
 import { accrueAmountProblem, adapterError, paymentStatus, toCents, toGatewayError, toGatewayPayment, toGatewayRefund } from "./gateway-mapping";
 import type { AccrueError } from "./errors";
@@ -127,24 +127,36 @@ function accountFor(client: AccrueMerchantClient, mode: GatewayMode, logger: Log
     async findByReference(reference, expected) {
       if (accrueAmountProblem(expected.amount)) return ok(null);
       const cents = toCents(expected.amount);
-      const search = await client.findPaymentIntentsByReference(reference);
-      if (!search.ok) return err(toGatewayError(search.error));
       const others = new Set(expected.others);
       const ours = (payments: readonly AccruePayment[]) =>
         payments.find((payment) => payment.amount === cents && !others.has(payment.id) && (isAt(payment, "authorized") || isAt(payment, "captured")));
-      for (const { intent, payments } of search.value.matches) {
+      /** The payment of ours on one intent, settling an authorize of ours that may still be in flight on it. */
+      const onIntent = async ({ intent, payments }: IntentWithPayments): Promise<GatewayResult<GatewayPayment | null>> => {
         const found = ours(payments);
         if (found) return mappedPayment(found);
-        if (intent.status !== "Promotable") continue;
-        // An authorize of ours may still be in flight on this intent: settle it (adopt or fence)
-        // so "no payment" stays true afterwards (docs/decisions/accrue-a08-authorize-once.md).
+        if (intent.status !== "Promotable") return ok(null);
+        // Settle it (adopt or fence) so "no payment" stays true afterwards (docs/decisions/accrue-a08-authorize-once.md).
         const settled = await client.resolveAuthorization(intent.id);
         if (settled.ok) {
           const adopted = ours([settled.value.payment]);
-          if (adopted) return mappedPayment(adopted);
-        } else if (settled.error.code !== "AUTHORIZE_NOT_APPLIED" && settled.error.code !== "STATE_MISMATCH") {
-          return err(toGatewayError(settled.error));
+          return adopted ? mappedPayment(adopted) : ok(null);
         }
+        if (settled.error.code === "AUTHORIZE_NOT_APPLIED" || settled.error.code === "STATE_MISMATCH") return ok(null);
+        return err(toGatewayError(settled.error));
+      };
+
+      if (expected.intentId) {
+        // The attempt's own intent, read by id (docs/decisions/accrue-a15-reconciliation.md).
+        const read = await client.getPaymentIntent(expected.intentId);
+        if (!read.ok) return read.error.code === "NOT_FOUND" ? ok(null) : err(toGatewayError(read.error));
+        // Another session's intent never becomes this attempt's payment.
+        return read.value.intent.reference === reference ? onIntent(read.value) : ok(null);
+      }
+      const search = await client.findPaymentIntentsByReference(reference);
+      if (!search.ok) return err(toGatewayError(search.error));
+      for (const match of search.value.matches) {
+        const found = await onIntent(match);
+        if (!found.ok || found.value) return found;
       }
       return ok(null);
     },

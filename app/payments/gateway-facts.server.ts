@@ -1,6 +1,7 @@
 import type { GatewayAccount, GatewayError, GatewayPayment, GatewayResult } from "~/payments/gateway/port";
 import { storedMoney, toDecimal } from "~/payments/money";
 import type { AttemptFact } from "~/payments/next-state";
+import { intentIdOf } from "~/payments/intent-key";
 
 /**
  * What a gateway said, as a fact about one attempt (app/payments/next-state.ts). Every read of
@@ -53,6 +54,8 @@ export type AttemptRead =
 export interface ReadableAttempt {
   gatewayPaymentId: string | null;
   merchantRef: string;
+  /** A wallet attempt's intent (app/payments/intent-key.ts): read by id rather than searched for. */
+  intentKey?: string | null;
 }
 
 /**
@@ -71,7 +74,12 @@ export async function readAttempt(
     const read = await account.retrieve(attempt.gatewayPaymentId);
     return read.ok ? { kind: "fact", fact: paymentFact(read.value) } : { kind: "unavailable", reason: read.error.code };
   }
-  const found = await account.findByReference(attempt.merchantRef, { amount: storedMoney(session.amount, session.currency), others });
+  const intentId = intentIdOf(attempt.intentKey);
+  const found = await account.findByReference(attempt.merchantRef, {
+    amount: storedMoney(session.amount, session.currency),
+    others,
+    ...(intentId ? { intentId } : {}),
+  });
   if (!found.ok) return { kind: "unavailable", reason: found.error.code };
   return found.value ? { kind: "fact", fact: paymentFact(found.value) } : { kind: "absent" };
 }

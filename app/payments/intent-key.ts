@@ -7,3 +7,10 @@ import type { GatewayMode } from "~/payments/gateway/port";
 export function intentKey(gateway: string, mode: GatewayMode, intentId: string): string {
   return `${gateway}:${mode}:${intentId}`;
 }
+
+/** The intent id an attempt's key names; null for an attempt without one (a card). */
+export function intentIdOf(key: string | null | undefined): string | null {
+  if (!key) return null;
+  const parts = key.split(":");
+  return parts.length >= 3 ? parts.slice(2).join(":") : null;
+}

@@ -358,7 +358,7 @@ describe("Accrue failing while the shopper pays", () => {
     expect((await session(checkout)).attempts.map((a) => a.status)).toEqual(["failed", "captured"]);
   });
 
-  it("the capture's answer and every read of it lost: the session waits, and the sweeper finds the payment by the session's reference and resolves", async () => {
+  it("the capture's answer and every read of it lost, then 600 newer intents: the session waits, and the sweeper reads the attempt's own intent by id and resolves", async () => {
     const checkout = await openCheckout();
     const intent = widgetIntent(checkout);
     accrue.setFaults({
@@ -370,6 +370,10 @@ describe("Accrue failing while the shopper pays", () => {
     expect(waiting.attempts[0]).toMatchObject({ status: "unknown", gatewayPaymentId: null });
     expect(shopify.sessionState(checkout.request.gid)?.status).not.toBe("rejected");
     accrue.setFaults({});
+    // A busy shop: 600 newer intents since, more than a search of recent intents reaches; the
+    // sweeper reads the attempt's own intent by id.
+    for (let i = 0; i < 600; i += 1)
+      accrue.createPaymentIntent({ clientId: merchant.clientId, phoneNumber: MAGIC_PHONES.approved, amount: 100, reference: `ref_other_${i}` });
     const { sweep } = await import("~/payments/sweeper.server");
     const { chargeDeps } = await import("~/payments/charge-deps.server");
     await sweep(chargeDeps(), new Date(Date.now() + 40 * 60_000));

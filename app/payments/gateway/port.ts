@@ -170,8 +170,15 @@ export interface GatewayAccount {
   charge(request: ChargeRequest): Promise<GatewayResult<GatewayPayment>>;
   /** A read: a failed payment is an ok value with status "failed". */
   retrieve(paymentId: string): Promise<GatewayResult<GatewayPayment>>;
-  /** The payment carrying `reference`, if any: one that matches the amount and is none of `others`. */
-  findByReference(reference: string, expected: { readonly amount: Money; readonly others: readonly string[] }): Promise<GatewayResult<GatewayPayment | null>>;
+  /**
+   * The payment carrying `reference`, if any: one that matches the amount and is none of
+   * `others`. `intentId`, when the attempt was made from a known wallet intent, is read
+   * directly instead of searched for (a search may not reach far enough back).
+   */
+  findByReference(
+    reference: string,
+    expected: { readonly amount: Money; readonly others: readonly string[]; readonly intentId?: string },
+  ): Promise<GatewayResult<GatewayPayment | null>>;
   capture(paymentId: string, amount: Money, options: { readonly idempotencyKey: string }): Promise<GatewayResult<GatewayPayment>>;
   /** Releases an uncaptured authorization (void). */
   cancel(paymentId: string, options: { readonly idempotencyKey: string }): Promise<GatewayResult<GatewayPayment>>;
