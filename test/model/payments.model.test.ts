@@ -1,34 +1,61 @@
 /**
  * A model-based explorer of the money paths (fast-check's model-based commands). Each run opens
- * a few payment sessions (offsite and credit card) and then drives random interleavings of what
- * shoppers, Accelebit, Shopify, the worker and the merchant do: card submissions (captured,
+ * a few payment sessions (Accelebit offsite and credit card, and Accrue wallet sessions) and then
+ * drives random interleavings of what shoppers, Accelebit, Accrue, Shopify, the worker and the
+ * merchant do. Accelebit: card submissions (captured,
  * declined in each documented form, 3-D Secure GET/POST, provider errors), lost answers after
  * the charge, 5xx before it, a process that dies mid-submission, 3-D Secure answered or not,
  * shopper returns (real and forged), webhooks delivered late, twice or out of order (also for
  * earlier attempts), sweeper passes, time passing deadlines, a worker killed mid-job, a key
- * removed and restored, Shopify's confirmation (yes or no) and refunds. Then time runs out and
- * the invariants are checked:
- *   (a) at most one captured-or-authorized Accelebit payment per session that is not refunded;
+ * removed and restored, Shopify's confirmation (yes or no) and refunds. Accrue (sale and
+ * authorization sessions through /shopify/accrue/payment, paid on our page: GET /pay/:token shows
+ * the widget's reference, POST /pay/:token posts the widget's intent id; test/model/accrue.ts):
+ * intents from every magic phone (approved, declined, insufficient funds, linked account
+ * unverified, capture fails, requires action), 5xx, dropped connections (before or after the
+ * effect), 429s and lost answers with reads down on authorize and capture, a process that dies
+ * before or after the authorize or capture, a double post of one intent, a re-post of an old
+ * (declined) intent, intents that are not the session's (another session's, a stray or missing
+ * reference, another merchant's account), the worker and sweeper while Accrue fails, and partial
+ * or whole refunds through /shopify/accrue/refund. Then time runs out and the invariants are
+ * checked, per gateway:
+ *   (a) at most one captured-or-authorized payment per session that is not refunded (for Accrue:
+ *       counted in the Accrue sandbox's state, canceled payments and the app's own surplus
+ *       refunds excepted; and never two authorizes, nor two payments, of one intent);
  *   (b) a session with such a payment ends resolved at Shopify (a refused card confirmation ends
  *       refunded and rejected);
  *   (c) one without it ends rejected;
  *   (d) every session is final at Shopify once the clock passed its deadlines;
- *   (e) refunds never exceed what was captured.
- * After every step: Shopify never holds a session resolved without a captured payment.
+ *   (e) refunds never exceed what was captured (for Accrue: per payment in the sandbox, and never
+ *       more than the merchant asked Shopify to refund).
+ * After every step: Shopify never holds a session resolved without a captured payment (an Accrue
+ * authorization session: without a live authorization at Accrue); an intent that is not the
+ * session's, or one it already tried, is never authorized by the post.
  *
  * MODEL_RUNS sets the number of runs (default 500 on SQLite, 150 on PostgreSQL). A failure prints
  * its seed and the shrunk sequence of moves; MODEL_SEED=<seed> with MODEL_RUNS reaching the
- * failing run generates the same runs again (and shrinks the failure again).
+ * failing run generates the same runs again (and shrinks the failure again). MODEL_ACCRUE_SESSIONS
+ * caps the Accrue sessions per run (default 2).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestCard } from "../card-decryption/encrypt-for-test";
+import {
+  accrueMoves,
+  accrueSeen,
+  ACCRUE_MAX_SESSIONS,
+  checkAccrueFinalInvariants,
+  checkAccrueNoResolveWithoutPayment,
+  newAccrueSession,
+  type AccrueModel,
+} from "./accrue";
 import { LIVE_KEY, SHOP, startWorld, type Crash, type World } from "./world";
 
 const POSTGRES = process.env.TEST_DATABASE_PROVIDER === "postgresql";
 const RUNS = Number(process.env.MODEL_RUNS ?? (POSTGRES ? 150 : 500));
 const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
 const MINUTE = 60_000;
+/** Moves per run: the Accrue moves share the list, so it is longer than the Accelebit part alone needed (24). */
+const MAX_COMMANDS = Number(process.env.MODEL_MAX_COMMANDS ?? 32);
 
 const PANS = {
   captured: "4242424242424242",
@@ -49,7 +76,7 @@ interface ModelSession {
   token: string;
   amount: string;
 }
-interface Model {
+interface Model extends AccrueModel {
   sessions: ModelSession[];
 }
 
@@ -365,6 +392,7 @@ const move = fc.oneof(
   { weight: 1, arbitrary: fc.constant(new RestoreKey()) },
   { weight: 2, arbitrary: fc.tuple(sessionIndex, fc.boolean()).map(([i, c]) => new ShopifyConfirms(i, c)) },
   { weight: 1, arbitrary: fc.tuple(sessionIndex, fc.boolean()).map(([i, w]) => new ShopifyRefund(i, w)) },
+  ...(accrueMoves as { weight: number; arbitrary: fc.Arbitrary<fc.AsyncCommand<Model, World>> }[]),
 );
 
 interface Ending {
@@ -381,6 +409,7 @@ interface Ending {
  */
 async function timePasses(model: Model, w: World, ending: Ending) {
   w.sandbox.clearFaults();
+  w.accrue.clearFaults();
   w.disarmCrash();
   await w.restoreLiveKey();
   const answerLate = () => {
@@ -397,6 +426,7 @@ async function timePasses(model: Model, w: World, ending: Ending) {
       await w.app.sweep(w.deps, new Date());
       for (const session of model.sessions)
         if (session.method === "credit_card" && shopifyStatus(session) === "confirming") await confirm(w, session, ending.confirmation);
+      w.accrue.tick();
       if ((await w.worker.runDueJobs()) === 0 && !w.sandbox.heldWebhooks().length) break;
     }
   }
@@ -461,22 +491,26 @@ describe("payments model", () => {
         fc.constantFrom(...declineStyles),
         fc.constantFrom(...lookups),
         fc.array(newSession, { minLength: 1, maxLength: 3 }),
-        fc.commands([move], { maxCommands: 24, size: "+1" }),
+        fc.array(newAccrueSession, { minLength: Math.min(1, ACCRUE_MAX_SESSIONS), maxLength: Math.max(0, ACCRUE_MAX_SESSIONS - 1) }),
+        fc.commands([move], { maxCommands: MAX_COMMANDS, size: "+1" }),
         fc.record({
           confirmation: fc.boolean(),
           lateAnswer: fc.constantFrom<Ending["lateAnswer"]>("none", "approve-after-deadline", "fail-after-deadline", "approve-after-window"),
         }),
-        async (declineStyle, merchantRefLookup, opening, commands, ending) => {
+        async (declineStyle, merchantRefLookup, opening, accrueOpening, commands, ending) => {
           world.forgetEarlierRuns();
           world.sandbox.setBehaviour({ declineStyle, merchantRefLookup });
           await world.restoreLiveKey();
-          const model: Model = { sessions: [] };
+          const model: Model = { sessions: [], accrue: [] };
           for (const start of opening) await start.run(model, world);
+          for (const start of accrueOpening) await start.run(model, world);
           const checked = [...commands].map((command) => ({
             check: (m: Readonly<Model>) => command.check(m),
             run: async (m: Model, w: World) => {
+              if (process.env.MODEL_TRACE) console.log(`move ${command.toString()}`);
               await command.run(m, w);
               checkNoResolveWithoutCapture(m);
+              checkAccrueNoResolveWithoutPayment(w, m);
             },
             toString: () => command.toString(),
           }));
@@ -486,10 +520,11 @@ describe("payments model", () => {
           await timePasses(model, world, ending);
           seen.endingMs += performance.now() - started;
           checkFinalInvariants(model);
+          await checkAccrueFinalInvariants(world, model);
         },
       ),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: false },
     );
-    console.log(`payments model: ${JSON.stringify(seen)}`);
+    console.log(`payments model: ${JSON.stringify({ ...seen, ...accrueSeen })}`);
   }, 3_600_000);
 });
