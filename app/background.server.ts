@@ -18,6 +18,7 @@ import { REDIRECT_CARD_SESSION, redirectCardHandler } from "~/payments/card/redi
 import type { ChargeDeps } from "~/payments/charge.server";
 import { config } from "~/lib/config.server";
 import { REMOVE_GATEWAY_WEBHOOKS, removeGatewayWebhooksHandler } from "~/merchants/gateway-webhooks.server";
+import { SETTLE_AUTHORIZATION, settleAuthorizationHandler } from "~/payments/authorization-settlement.server";
 
 /** Every durable job type of the app and its handler; tests may wire other collaborators (a gateway that does not sleep). */
 export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => CardChargeDeps } = { charge: chargeDeps, card: cardChargeDeps }): JobHandlers {
@@ -36,6 +37,7 @@ export function createJobHandlers(deps: { charge: () => ChargeDeps; card: () => 
     [REFUND_ATTEMPT]: refundAttemptHandler(deps.charge),
     [REFUND_UNCONFIRMED]: refundUnconfirmedHandler(deps.charge),
     [REMOVE_GATEWAY_WEBHOOKS]: removeGatewayWebhooksHandler(deps.charge),
+    [SETTLE_AUTHORIZATION]: settleAuthorizationHandler(deps.charge),
   };
 }
 

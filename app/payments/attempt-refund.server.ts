@@ -5,6 +5,7 @@ import type { ChargeDeps } from "~/payments/charge.server";
 import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
 import { describeMoney, storedMoney } from "~/payments/money";
 import { refundAtGateway } from "~/payments/refunds.server";
+import { jobKeys } from "~/payments/job-keys";
 import { recordEvent } from "~/payments/timeline.server";
 
 /**
@@ -34,7 +35,7 @@ export async function enqueueAttemptRefund(
     type: REFUND_ATTEMPT,
     payload: { attemptId: attempt.id, why },
     shopId: session.shopId,
-    dedupeKey: `attempt-refund:${attempt.id}`,
+    dedupeKey: jobKeys.attemptRefund(attempt.id),
   });
 }
 

@@ -18,6 +18,7 @@ import {
 import { nextCheckFor, OPEN_STATUSES } from "~/payments/check-schedule";
 import type { PaymentSessionStatus } from "~/payments/session-status";
 import { recordEvent } from "~/payments/timeline.server";
+import { enqueueAuthorizationSettlement } from "~/payments/authorization-settlement.server";
 
 /**
  * Applies what a path learned to a payment session: the only caller of the decision function
@@ -70,6 +71,8 @@ function sessionView(session: LoadedSession, context: ApplyContext, moto: boolea
     status: session.status as PaymentSessionStatus,
     instrument: gateway.instrument,
     gatewayName: gateway.displayName,
+    canCapture: gateway.capabilities.delayedCapture,
+    canVoid: gateway.capabilities.void,
     kind: session.kind === "authorization" ? "authorization" : "sale",
     method: session.paymentMethodType === "credit_card" ? "credit_card" : "offsite",
     moto,
@@ -166,6 +169,12 @@ async function applyDecision(tx: Tx, session: LoadedSession, attempt: AttemptRow
       }
       case "erase-card":
         await tx.cardPayload.deleteMany({ where: { paymentSessionId: session.id } });
+        break;
+      case "capture-attempt":
+        if (attempt) await enqueueAuthorizationSettlement(tx, session, attempt, "capture");
+        break;
+      case "release-attempt":
+        if (attempt) await enqueueAuthorizationSettlement(tx, session, attempt, "release");
         break;
     }
   }

@@ -22,6 +22,9 @@ export const jobKeys = {
   /** Legacy: the confirmation refund of older versions. */
   cardRefund: (paymentSessionId: string) => `card-refund:${paymentSessionId}`,
   attemptRefund: (attemptId: string) => `attempt-refund:${attemptId}`,
+  /** Capturing (a sale) or releasing (not kept) an attempt's authorization: one of each per attempt. */
+  attemptCapture: (attemptId: string) => `attempt-capture:${attemptId}`,
+  attemptRelease: (attemptId: string) => `attempt-release:${attemptId}`,
   refundAtGateway: (refundSessionId: string) => `refund:${refundSessionId}`,
   captureAtGateway: (captureSessionId: string) => `capture:${captureSessionId}`,
   voidAtGateway: (voidSessionId: string) => `void-refund:${voidSessionId}`,
@@ -43,6 +46,8 @@ const OWNERS: ReadonlyMap<string, JobOwner> = new Map([
   ["card-confirm", "payment"],
   ["card-refund", "payment"],
   ["attempt-refund", "attempt"],
+  ["attempt-capture", "attempt"],
+  ["attempt-release", "attempt"],
   ["refund", "refund"],
   ["finalize-refund", "refund"],
   ["capture", "capture"],
@@ -80,7 +85,7 @@ export function sessionJobKeys({ paymentSessionId, attemptIds, refundIds, captur
     jobKeys.cardConfirm(paymentSessionId),
     jobKeys.cardRefund(paymentSessionId),
     ...PAYMENT_SESSION_STATUSES.map((status) => jobKeys.finalizePayment(paymentSessionId, status)),
-    ...attemptIds.map(jobKeys.attemptRefund),
+    ...attemptIds.flatMap((id) => [jobKeys.attemptRefund(id), jobKeys.attemptCapture(id), jobKeys.attemptRelease(id)]),
     ...refundIds.flatMap((id) => [jobKeys.refundAtGateway(id), ...finalized("refund", id)]),
     ...captureIds.flatMap((id) => [jobKeys.captureAtGateway(id), ...finalized("capture", id)]),
     ...voidIds.flatMap((id) => [jobKeys.voidAtGateway(id), ...finalized("void", id)]),

@@ -26,6 +26,10 @@ export interface SessionView {
   shopperHasTime: boolean;
   /** The gateway's name, as merchants read it in messages. */
   gatewayName: string;
+  /** The gateway captures an authorization later (its capabilities): a sale found only authorized is captured, not given up. */
+  canCapture: boolean;
+  /** The gateway releases an uncaptured authorization: one the session does not keep is released, not left to lapse. */
+  canVoid: boolean;
   /** The gateway payment the session resolved (or is confirming) with. */
   keptPaymentId: string | null;
   /** The latest attempt, for session-level facts (deadlines, the end of the pending window). */
@@ -96,7 +100,11 @@ export type Effect =
   /** Refund the payment the session kept: Shopify refused the confirmation. */
   | "refund-kept"
   /** The charge is settled: the sealed card is no longer needed. */
-  | "erase-card";
+  | "erase-card"
+  /** Capture the attempt's authorization in full: a sale whose capture did not happen (docs/decisions/0016-authorized-sales.md). */
+  | "capture-attempt"
+  /** Release the attempt's authorization: the session does not keep it. */
+  | "release-attempt";
 
 export interface AttemptUpdate {
   status: AttemptStatus;
@@ -219,7 +227,11 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
     if (otherKept || DECIDED.includes(session.status)) {
       // The session does not keep this charge: refund it, never reopen the decision.
       const why = otherKept ? "the session already kept another payment" : `the session was already ${session.status}`;
-      if (status !== "captured") return nothing(`an authorization the session does not keep (${why}); it is left to lapse`);
+      if (status !== "captured") {
+        if (session.canVoid)
+          return made({ session: null, effects: ["release-attempt"], shopper: UNCHANGED }, `an authorization the session does not keep (${why}); releasing it`);
+        return nothing(`an authorization the session does not keep (${why}); it is left to lapse`);
+      }
       return made({ session: null, effects: ["refund-attempt"], shopper: UNCHANGED }, `a capture the session does not keep (${why}); refunding it`);
     }
     if (session.method === "credit_card" && threeDs && !session.moto) {
@@ -229,6 +241,15 @@ export function decideForAttempt(session: SessionView, attempt: AttemptView, fac
   }
 
   if (status === "authorized") {
+    // A sale whose capture did not happen (a crash, a lost answer): the shopper agreed to pay,
+    // so the sale is finished by capturing it; the capture's result comes back through here.
+    if (session.canCapture && paymentId && attempt.latest && OPEN.includes(session.status)) {
+      return made({ session: null, effects: ["capture-attempt"], shopper: UNCHANGED }, "only authorized: capturing the sale now");
+    }
+    // Not the session's to keep (an older attempt, a decided session): released where the gateway can.
+    if (session.canVoid && paymentId && (!attempt.latest || !OPEN.includes(session.status))) {
+      return made({ session: null, effects: ["release-attempt"], shopper: UNCHANGED }, "an authorization the session does not keep; releasing it");
+    }
     // A sale the gateway only authorized and cannot capture: not money we can promise.
     if (attempt.latest && OPEN.includes(session.status) && session.status !== "pending") {
       return made(

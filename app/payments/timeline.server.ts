@@ -9,6 +9,7 @@ export type TimelineKind =
   | "shopify.request"
   | "attempt.submitted"
   | "attempt.result"
+  | "attempt.settlement"
   | "three_ds.return"
   | "three_ds.redirect"
   | "three_ds.confirm"

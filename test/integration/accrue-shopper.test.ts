@@ -386,6 +386,43 @@ describe("Accrue failing while the shopper pays", () => {
     expect((await session(checkout)).gatewayPaymentId).toBe(kept[0]!.id);
   });
 
+  /** The capture's answer is lost and the payment cannot be read back: the attempt's outcome is unknown. */
+  async function loseTheCapture(checkout: Checkout, phone: string, afterEffect: boolean) {
+    const intent = widgetIntent(checkout, phone);
+    accrue.setFaults({ dropConnection: { count: 1, afterEffect, match: "POST /payments/" }, serverError: { count: 50, match: "GET /payments/" } });
+    await postIntent(checkout, intent.id);
+    expect((await session(checkout)).attempts[0]).toMatchObject({ status: "unknown" });
+    accrue.setFaults({});
+    return intent;
+  }
+
+  async function sweepAndRun() {
+    const { sweep } = await import("~/payments/sweeper.server");
+    const { chargeDeps } = await import("~/payments/charge-deps.server");
+    await sweep(chargeDeps(), new Date(Date.now() + 40 * 60_000));
+    for (let i = 0; i < 5; i += 1) await runJobs(60_000);
+  }
+
+  it("a sale whose capture never happened (lost before it took effect): the sweeper finds it only authorized and captures it, once", async () => {
+    const checkout = await openCheckout();
+    const intent = await loseTheCapture(checkout, MAGIC_PHONES.approved, false);
+    expect(paymentsOf(intent.id)).toEqual([expect.objectContaining({ authorizedAmount: 1999, capturedAmount: null })]);
+    await sweepAndRun();
+    await expect.poll(() => shopify.sessionState(checkout.request.gid)?.status, { timeout: 10_000 }).toBe("resolved");
+    const [payment] = paymentsOf(intent.id);
+    expect(payment).toMatchObject({ capturedAmount: 1999 });
+    expect(accrue.state(merchant.clientId).captures.filter((c) => JSON.stringify(c).includes(payment!.id))).toHaveLength(1);
+    expect(posts(`/payment-intents/${intent.id}/authorize`)).toHaveLength(1);
+  });
+
+  it("a sale whose capture Accrue refused, the refusal lost: the authorization is released and the session rejected, nothing held", async () => {
+    const checkout = await openCheckout();
+    const intent = await loseTheCapture(checkout, MAGIC_PHONES.captureFails, true);
+    await sweepAndRun();
+    await expect.poll(() => shopify.sessionState(checkout.request.gid)?.status, { timeout: 10_000 }).toBe("rejected");
+    expect(paymentsOf(intent.id)).toEqual([expect.objectContaining({ capturedAmount: null, attributes: expect.objectContaining({ status: "Canceled" }) })]);
+  });
+
   it("a dropped connection on the capture after it took effect: captured once, resolved", async () => {
     const checkout = await openCheckout();
     const intent = widgetIntent(checkout);

@@ -13,6 +13,8 @@ const session = (over: Partial<SessionView> = {}): SessionView => ({
   maxAttempts: 3,
   shopperHasTime: true,
   gatewayName: "Accelebit",
+  canCapture: false,
+  canVoid: false,
   keptPaymentId: null,
   latest: { status: "submitted", threeDs: false, errorName: null },
   ...over,
@@ -94,6 +96,39 @@ describe("authorizations", () => {
   it("make an offsite sale pending (no capture endpoint), and are left to lapse when the session does not keep them", () => {
     expect(decideForAttempt(session(), attempt(), payment("authorized")).session).toEqual({ status: "pending", pending: true });
     expect(decideForAttempt(session({ status: "rejected" }), attempt({ latest: false }), payment("authorized", { paymentId: "p2" })).effects).toEqual([]);
+  });
+
+  describe("on a gateway that captures and releases later (Accrue)", () => {
+    const wallet = (over: Partial<SessionView> = {}) => session({ instrument: "wallet", gatewayName: "Accrue", canCapture: true, canVoid: true, ...over });
+
+    it.each(["processing", "pending", "awaiting_card"] as const)("a sale found only authorized while the session is %s is captured, not given up", (status) => {
+      const decision = decideForAttempt(wallet({ status }), attempt({ status: "unknown" }), payment("authorized"));
+      expect(decision).toMatchObject({ session: null, effects: ["capture-attempt"], attempt: { status: "authorized", paymentId: "pay_1" } });
+      expect(decision.note).toContain("capturing the sale now");
+    });
+
+    it("a decided session's authorization, or an older attempt's, is released", () => {
+      for (const [view, which] of [
+        [wallet({ status: "rejected" }), attempt()],
+        [wallet({ status: "rejecting" }), attempt()],
+        [wallet(), attempt({ latest: false })],
+      ] as const) {
+        expect(decideForAttempt(view, which, payment("authorized")).effects).toEqual(["release-attempt"]);
+      }
+    });
+
+    it("an authorization the session does not keep (another payment kept) is released; the kept one is untouched", () => {
+      const view = wallet({ kind: "authorization", status: "resolved", keptPaymentId: "pay_kept" });
+      expect(decideForAttempt(view, attempt({ latest: false }), payment("authorized", { paymentId: "pay_other" })).effects).toEqual(["release-attempt"]);
+      expect(
+        decideForAttempt(view, attempt({ status: "authorized", paymentId: "pay_kept" }), payment("authorized", { paymentId: "pay_kept" })).effects,
+      ).toEqual([]);
+    });
+
+    it("its capture then resolves the sale like any captured payment", () => {
+      const decision = decideForAttempt(wallet({ status: "pending" }), attempt({ status: "authorized", paymentId: "pay_1" }), payment("captured"));
+      expect(decision.session).toEqual({ status: "resolving" });
+    });
   });
 });
 
