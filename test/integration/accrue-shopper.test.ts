@@ -261,6 +261,16 @@ describe("intents that are not this checkout's", () => {
     ["an intent without a reference", (c: Checkout) => widgetIntent(c, MAGIC_PHONES.approved, { reference: null }).id, /not created for this checkout/],
     ["an intent for another amount", (c: Checkout) => widgetIntent(c, MAGIC_PHONES.approved, { amount: 100 }).id, /is for 100 cents, not 1999/],
     ["an intent Accrue marked with an error", (c: Checkout) => widgetIntent(c, MAGIC_PHONES.linkedAccountUnverified).id, /LinkedAccountUnverified/],
+    [
+      "an expired intent",
+      (c: Checkout) => {
+        accrue.setBehaviour({ intentTtlMs: 1 });
+        const id = widgetIntent(c).id;
+        accrue.setBehaviour({ intentTtlMs: 30 * 60_000 });
+        return id;
+      },
+      /has expired/,
+    ],
   ])("%s: never authorized, and the session ends with a clear merchant message", async (_name, makeIntent, message) => {
     const checkout = await openCheckout();
     const tried: string[] = [];
