@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { db, type Prisma } from "~/db.server";
-import { enqueueJob, firstSentAt, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
+import { enqueueJob, firstSentAt, jobHandler, TerminalJobError } from "~/jobs";
 import type { ChargeDeps } from "~/payments/charge.server";
-import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
+import { readAttemptPaymentForJob } from "~/payments/attempt-payment-read.server";
 import { describeMoney, storedMoney } from "~/payments/money";
 import { refundAtGateway } from "~/payments/refunds.server";
 import { jobKeys } from "~/payments/job-keys";
@@ -50,23 +50,17 @@ export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateways" | "
     const attempt = await db().paymentAttempt.findUnique({ where: { id: attemptId }, include: { paymentSession: true } });
     if (!attempt?.gatewayPaymentId || attempt.surplusRefund === "refunded") return;
     const session = attempt.paymentSession;
-    const gateway = gatewayOf(deps().gateways, session);
     const note = (summary: string) => recordEvent(db(), { shopId: session.shopId, paymentSessionId: session.id, kind: "refund.gateway", summary });
 
     // Re-read first: only a captured payment can be refunded, and its amount is the gateway's.
-    const account = await accountForSession(deps(), session);
-    if (!account.ok) throw new RetryableJobError(`No usable key to refund attempt ${attempt.number}: ${account.error.message}`);
-    const read = await account.value.retrieve(attempt.gatewayPaymentId);
-    if (!read.ok) {
-      if (read.error.category === "terminal") throw new TerminalJobError(`${gateway.displayName} did not return the payment to refund: ${read.error.code}`);
-      throw new RetryableJobError(`${gateway.displayName} answered ${read.error.code} while reading the payment to refund`);
-    }
-    if (read.value.status !== "captured") {
-      await note(`Attempt ${attempt.number}: ${gateway.displayName} reports ${read.value.status}; nothing to refund (an authorization lapses at the issuer)`);
+    const read = await readAttemptPaymentForJob(deps(), session, { number: attempt.number, gatewayPaymentId: attempt.gatewayPaymentId }, "to refund");
+    const { gatewayName } = read;
+    if (read.payment.status !== "captured") {
+      await note(`Attempt ${attempt.number}: ${gatewayName} reports ${read.payment.status}; nothing to refund (an authorization lapses at the issuer)`);
       await db().paymentAttempt.update({ where: { id: attempt.id }, data: { surplusRefund: null } });
       return;
     }
-    const amount = read.value.amount ?? storedMoney(session.amount, session.currency);
+    const amount = read.payment.amount ?? storedMoney(session.amount, session.currency);
     const outcome = await refundAtGateway(deps(), {
       session,
       paymentId: attempt.gatewayPaymentId,
@@ -78,7 +72,7 @@ export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateways" | "
       now,
     });
     if (!outcome.ok) {
-      await note(`Refund of attempt ${attempt.number} at ${gateway.displayName} failed: ${outcome.merchantMessage}`);
+      await note(`Refund of attempt ${attempt.number} at ${gatewayName} failed: ${outcome.merchantMessage}`);
       throw new TerminalJobError(outcome.merchantMessage);
     }
     await db().$transaction([
@@ -88,7 +82,7 @@ export function refundAttemptHandler(deps: () => Pick<ChargeDeps, "gateways" | "
           shopId: session.shopId,
           paymentSessionId: session.id,
           kind: "refund.gateway",
-          summary: `Refunded attempt ${attempt.number}'s ${describeMoney(amount)} at ${gateway.displayName}: ${REASONS[why].toLowerCase()}`,
+          summary: `Refunded attempt ${attempt.number}'s ${describeMoney(amount)} at ${gatewayName}: ${REASONS[why].toLowerCase()}`,
         },
       }),
     ]);

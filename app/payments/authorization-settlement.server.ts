@@ -13,11 +13,11 @@
  */
 import { z } from "zod";
 import { db, type Prisma } from "~/db.server";
-import { enqueueJob, jobHandler, RetryableJobError, TerminalJobError } from "~/jobs";
+import { enqueueJob, jobHandler, RetryableJobError } from "~/jobs";
+import { readAttemptPaymentForJob } from "~/payments/attempt-payment-read.server";
 import type { ChargeDeps } from "~/payments/charge.server";
 import { OPEN_STATUSES } from "~/payments/check-schedule";
 import { applyAttemptFact } from "~/payments/completion.server";
-import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
 import { paymentFact } from "~/payments/gateway-facts.server";
 import { describeGatewayError, type GatewayAccount } from "~/payments/gateway/port";
 import { jobKeys } from "~/payments/job-keys";
@@ -45,40 +45,36 @@ export function settleAuthorizationHandler(deps: () => Pick<ChargeDeps, "gateway
     if (!attempt?.gatewayPaymentId) return;
     const session = attempt.paymentSession;
     const paymentId = attempt.gatewayPaymentId;
-    const gateway = gatewayOf(deps().gateways, session);
     const context = { now, maxAttempts: deps().maxAttempts, gateways: deps().gateways };
     const note = (summary: string) => recordEvent(db(), { shopId: session.shopId, paymentSessionId: session.id, kind: "attempt.settlement", summary });
 
-    const account = await accountForSession(deps(), session);
-    if (!account.ok) throw new RetryableJobError(`No usable credentials to settle attempt ${attempt.number}: ${account.error.message}`);
-    const read = await account.value.retrieve(paymentId);
-    if (!read.ok) {
-      if (read.error.category === "terminal") throw new TerminalJobError(`${gateway.displayName} did not return payment ${paymentId}: ${read.error.code}`);
-      throw new RetryableJobError(`${gateway.displayName} answered ${describeGatewayError(read.error)} while reading payment ${paymentId}`);
-    }
-    if (read.value.status !== "authorized") {
+    const { account, payment, gatewayName } = await readAttemptPaymentForJob(
+      deps(),
+      session,
+      { number: attempt.number, gatewayPaymentId: paymentId },
+      "to settle",
+    );
+    if (payment.status !== "authorized") {
       // Captured or released meanwhile: the decision takes it from here.
-      if (read.value.status !== "canceled") await applyAttemptFact(session.id, attempt.id, paymentFact(read.value), context);
+      if (payment.status !== "canceled") await applyAttemptFact(session.id, attempt.id, paymentFact(payment), context);
       return;
     }
 
     // A sale is only finished while its session is still open; a decided one releases instead.
     const open = OPEN_STATUSES.includes(session.status as PaymentSessionStatus);
     if (action === "capture" && open) {
-      const captured = await account.value.capture(paymentId, storedMoney(session.amount, session.currency), {
+      const captured = await account.capture(paymentId, storedMoney(session.amount, session.currency), {
         idempotencyKey: `${attempt.idempotencyKey}-capture`,
       });
       if (captured.ok) {
-        await note(`Attempt ${attempt.number}: the sale's capture had not happened; captured it at ${gateway.displayName}`);
+        await note(`Attempt ${attempt.number}: the sale's capture had not happened; captured it at ${gatewayName}`);
         await applyAttemptFact(session.id, attempt.id, paymentFact(captured.value), context);
         return;
       }
       // A capture that cannot succeed: release the hold, and the attempt failed (nothing taken).
       if (captured.error.category !== "terminal") throw new RetryableJobError(`Capture of attempt ${attempt.number}: ${describeGatewayError(captured.error)}`);
-      await release(account.value, paymentId, attempt, gateway.displayName);
-      await note(
-        `Attempt ${attempt.number}: ${gateway.displayName} refused the capture (${describeGatewayError(captured.error)}); the authorization was released`,
-      );
+      await release(account, paymentId, attempt, gatewayName);
+      await note(`Attempt ${attempt.number}: ${gatewayName} refused the capture (${describeGatewayError(captured.error)}); the authorization was released`);
       await applyAttemptFact(
         session.id,
         attempt.id,
@@ -96,9 +92,9 @@ export function settleAuthorizationHandler(deps: () => Pick<ChargeDeps, "gateway
       );
       return;
     }
-    await release(account.value, paymentId, attempt, gateway.displayName);
+    await release(account, paymentId, attempt, gatewayName);
     await db().paymentAttempt.update({ where: { id: attempt.id }, data: { surplusRefund: "released" } });
-    await note(`Attempt ${attempt.number}: released its authorization at ${gateway.displayName}; the session does not keep it`);
+    await note(`Attempt ${attempt.number}: released its authorization at ${gatewayName}; the session does not keep it`);
   });
 }
 

@@ -1,15 +1,16 @@
-import { db } from "~/db.server";
+import { db, type Prisma } from "~/db.server";
 import type { SecretBox } from "~/lib/secret-box";
 import { annotateRequest } from "~/observability/request-context.server";
 import { billingFor, buyerIpv4, cardBrand } from "~/payments/billing";
 import { applyAttemptFact, type Completion } from "~/payments/completion.server";
 import { accountForSession, gatewayOf, type Gateways } from "~/payments/gateway-account.server";
 import { chargeFact, readAttempt } from "~/payments/gateway-facts.server";
-import type { ChargeRequest, GatewayAccount, PaymentInstrument } from "~/payments/gateway/port";
+import type { ChargeRequest, GatewayAccount, GatewayPayment, GatewayResult, PaymentInstrument } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
+import type { AttemptFact } from "~/payments/next-state";
 import { recordEvent } from "~/payments/timeline.server";
 import { submitIntent } from "~/payments/wallet-flow.server";
-import { checkCardForm, type CardFieldName, type CheckedCard } from "../../public/card-checks.js";
+import { checkCardForm, type CardFieldName } from "../../public/card-checks.js";
 
 export interface ChargeDeps {
   gateways: Gateways;
@@ -39,17 +40,64 @@ export function attemptMerchantRef(shopifyId: string, attempt: number): string {
   return `${shopifyId}-attempt-${attempt}`;
 }
 
-/** A new attempt of a session: its identity is stored before anything is sent. */
+/** What every new attempt of a session is stored with before anything is sent, whatever pays for it. */
+export function newAttemptIdentity(session: { id: string; shopifyId: string }, number: number) {
+  return { paymentSessionId: session.id, number, idempotencyKey: attemptIdempotencyKey(session.shopifyId, number), status: "submitted" };
+}
+
+/** A new card attempt of a session: its identity is stored before anything is sent. */
 export function newAttemptRow(session: { id: string; shopifyId: string }, number: number, card: { brand: string; last4: string }) {
-  return {
-    paymentSessionId: session.id,
-    number,
-    idempotencyKey: attemptIdempotencyKey(session.shopifyId, number),
-    merchantRef: attemptMerchantRef(session.shopifyId, number),
-    status: "submitted",
-    cardBrand: card.brand,
-    cardLast4: card.last4,
-  };
+  return { ...newAttemptIdentity(session, number), merchantRef: attemptMerchantRef(session.shopifyId, number), cardBrand: card.brand, cardLast4: card.last4 };
+}
+
+/**
+ * Claims the session for one new attempt. At most one submission of a session is charged at a
+ * time: the session moves from awaiting_card to processing with a compare-and-set, in the same
+ * transaction that writes the attempt and its timeline line, so a double click or a re-posted
+ * form finds it busy (null) and waits for the first one's result instead of charging again.
+ */
+export function claimNewAttempt(
+  session: { id: string; shopId: string },
+  row: Prisma.PaymentAttemptUncheckedCreateInput,
+  event: { summary: string; detail?: Record<string, string> },
+  sessionData: { clientIp?: string | null } = {},
+) {
+  return db().$transaction(async (tx) => {
+    const claimed = await tx.paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing", ...sessionData } });
+    if (claimed.count === 0) return null;
+    const created = await tx.paymentAttempt.create({ data: row });
+    await recordEvent(tx, {
+      shopId: session.shopId,
+      paymentSessionId: session.id,
+      kind: "attempt.submitted",
+      summary: event.summary,
+      detail: { idempotencyKey: created.idempotencyKey, merchantRef: created.merchantRef, ...event.detail },
+    });
+    return created;
+  });
+}
+
+/**
+ * Charges a claimed attempt through the session's account and decides what the gateway said.
+ * Something that breaks once the charge may have left (a bug, a lost process state) makes the
+ * attempt's outcome unknown: never rejected, never charged again; the gateway's record settles
+ * it later.
+ */
+export async function chargeClaimedAttempt(
+  session: { id: string; shopId: string; gateway: string; test: boolean },
+  attemptId: string,
+  deps: ChargeDeps,
+  charge: (account: GatewayAccount) => Promise<GatewayResult<GatewayPayment>>,
+): Promise<Completion> {
+  const context = () => ({ now: deps.now?.() ?? new Date(), maxAttempts: deps.maxAttempts, gateways: deps.gateways });
+  try {
+    const account = await accountForSession(deps, session);
+    const fact: AttemptFact = account.ok ? chargeFact(await charge(account.value)) : { kind: "cannot-charge", message: account.error.message };
+    return await applyAttemptFact(session.id, attemptId, fact, context());
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "error";
+    return applyAttemptFact(session.id, attemptId, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context());
+  }
 }
 
 /** The shopper's page posted: a card form, or the id of the intent a wallet gateway's widget created. */
@@ -61,14 +109,11 @@ export async function submitPayment(token: string, fields: Record<string, unknow
 }
 
 /**
- * The shopper submitted a card. At most one submission of a session is charged at a time:
- * the session moves from awaiting_card to processing with a compare-and-set, in the same
- * transaction that writes the new attempt, so a double click or a re-posted form finds it
- * busy and waits for the first one's result instead of charging again. Card data stays in
- * this function's memory and is never stored.
+ * The shopper submitted a card: checked, then one attempt claimed and charged
+ * (claimNewAttempt, chargeClaimedAttempt). Card data stays in this function's memory and is
+ * never stored.
  */
 export async function submitCard(token: string, fields: Record<string, unknown>, clientIp: string | null, deps: ChargeDeps): Promise<SubmitOutcome> {
-  const now = () => deps.now?.() ?? new Date();
   const session = await db().paymentSession.findUnique({
     where: { shopperToken: token },
     include: { attempts: { select: { number: true, gatewayPaymentId: true } } },
@@ -76,39 +121,34 @@ export async function submitCard(token: string, fields: Record<string, unknown>,
   if (!session) return { kind: "not-found" };
   annotateRequest({ paymentSessionId: session.id });
 
-  const checked = checkCardForm(fields, now());
+  const checked = checkCardForm(fields, deps.now?.() ?? new Date());
   if (checked.errors) return { kind: "invalid", errors: checked.errors, holderName: String(fields.name ?? "").slice(0, 100) };
   const card = checked.card;
 
   const number = session.attempts.length + 1;
-  const row = newAttemptRow(session, number, { brand: cardBrand(card.number), last4: card.number.slice(-4) });
-  const attempt = await db().$transaction(async (tx) => {
-    const claimed = await tx.paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing", clientIp } });
-    if (claimed.count === 0) return null;
-    const created = await tx.paymentAttempt.create({ data: row });
-    await recordEvent(tx, {
-      shopId: session.shopId,
-      paymentSessionId: session.id,
-      kind: "attempt.submitted",
-      summary: `Attempt ${number}: ${created.cardBrand} •••• ${created.cardLast4}`,
-      detail: { idempotencyKey: created.idempotencyKey, merchantRef: created.merchantRef },
-    });
-    return created;
-  });
+  const brand = cardBrand(card.number);
+  const last4 = card.number.slice(-4);
+  const attempt = await claimNewAttempt(
+    session,
+    newAttemptRow(session, number, { brand, last4 }),
+    { summary: `Attempt ${number}: ${brand} •••• ${last4}` },
+    { clientIp },
+  );
   if (!attempt) return { kind: "busy" };
 
-  const context = { now: now(), maxAttempts: deps.maxAttempts, gateways: deps.gateways };
-  try {
-    const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
-    const fact = await chargeAttempt(session, attempt, card, others, token, clientIp, deps);
-    return await applyAttemptFact(session.id, attempt.id, fact, { ...context, now: now() });
-  } catch (error) {
-    // Something broke after the card may have reached Accelebit: we cannot know whether it was
-    // charged, so the attempt's outcome is unknown (never rejected, never charged again) and
-    // Accelebit's record settles it later.
-    const name = error instanceof Error ? error.name : "error";
-    return applyAttemptFact(session.id, attempt.id, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context);
-  }
+  const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
+  return chargeClaimedAttempt(session, attempt.id, deps, (account) =>
+    account.charge(
+      cardChargeRequest(session, attempt, {
+        card,
+        holderName: card.holderName,
+        buyerIp: clientIp,
+        returnUrl: threeDsReturnUrl(deps.appUrl, token),
+        metadata: { attempt: String(attempt.number) },
+        others,
+      }),
+    ),
+  );
 }
 
 /**
@@ -152,30 +192,6 @@ export function cardChargeRequest(
 type CardInstrument = Extract<PaymentInstrument, { kind: "card" }>;
 
 type SessionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["paymentSession"]["findUnique"]>>>;
-
-async function chargeAttempt(
-  session: SessionRow,
-  attempt: { idempotencyKey: string; merchantRef: string; number: number },
-  card: CheckedCard,
-  others: string[],
-  token: string,
-  clientIp: string | null,
-  deps: ChargeDeps,
-) {
-  const account = await accountForSession(deps, session);
-  if (!account.ok) return { kind: "cannot-charge", message: account.error.message } as const;
-  const result = await account.value.charge(
-    cardChargeRequest(session, attempt, {
-      card,
-      holderName: card.holderName,
-      buyerIp: clientIp,
-      returnUrl: threeDsReturnUrl(deps.appUrl, token),
-      metadata: { attempt: String(attempt.number) },
-      others,
-    }),
-  );
-  return chargeFact(result);
-}
 
 /**
  * Accelebit's record of the attempt after 3-D Secure (the return request proves nothing),

@@ -11,23 +11,18 @@ import { db } from "~/db.server";
 import { isUniqueViolation } from "~/lib/db-errors";
 import { loadPublicId } from "~/merchants/credentials.server";
 import { annotateRequest } from "~/observability/request-context.server";
-import { attemptChargeRequest, attemptIdempotencyKey, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
-import { applyAttemptFact } from "~/payments/completion.server";
-import { accountForSession, gatewayOf } from "~/payments/gateway-account.server";
-import { chargeFact } from "~/payments/gateway-facts.server";
-import type { GatewayMode, PaymentGateway, WalletWidget } from "~/payments/gateway/port";
+import { attemptChargeRequest, chargeClaimedAttempt, claimNewAttempt, newAttemptIdentity, type ChargeDeps, type SubmitOutcome } from "~/payments/charge.server";
+import { gatewayOf, sessionMode } from "~/payments/gateway-account.server";
+import type { PaymentGateway, WalletWidget } from "~/payments/gateway/port";
 import { storedMoney } from "~/payments/money";
 import { intentKey } from "~/payments/intent-key";
-import { recordEvent } from "~/payments/timeline.server";
 
 function loadWalletSession(token: string) {
   return db().paymentSession.findUnique({
     where: { shopperToken: token },
-    include: { attempts: { select: { number: true, gatewayPaymentId: true, intentKey: true, status: true } } },
+    include: { attempts: { select: { number: true, gatewayPaymentId: true, intentKey: true } } },
   });
 }
-
-const modeOf = (session: { test: boolean }): GatewayMode => (session.test ? "test" : "live");
 
 /**
  * The session's reference at the gateway: 144 random bits, made once, when the widget is first
@@ -36,9 +31,11 @@ const modeOf = (session: { test: boolean }): GatewayMode => (session.test ? "tes
  */
 export async function walletReferenceOf(session: { id: string; walletReference: string | null }): Promise<string> {
   if (session.walletReference) return session.walletReference;
-  await db()
-    .paymentSession.updateMany({ where: { id: session.id, walletReference: null }, data: { walletReference: `ref_${randomBytes(18).toString("base64url")}` } })
-    .catch(() => undefined); // a concurrent page load set it first
+  // Set only where none is yet: a concurrent page load that set it first wins, and both read it back.
+  await db().paymentSession.updateMany({
+    where: { id: session.id, walletReference: null },
+    data: { walletReference: `ref_${randomBytes(18).toString("base64url")}` },
+  });
   const stored = await db().paymentSession.findUniqueOrThrow({ where: { id: session.id }, select: { walletReference: true } });
   return stored.walletReference!;
 }
@@ -56,24 +53,23 @@ export async function widgetForSession(
   const problem = gateway.amountProblem(amount);
   if (problem) return { ok: false, message: `${gateway.displayName} cannot take this payment (${problem}). Return to checkout to choose another way to pay.` };
   // The widget needs only the merchant's public id: nothing secret is decrypted for the page.
-  const publicId = await loadPublicId(session.shopId, gateway.id, modeOf(session));
+  const publicId = await loadPublicId(session.shopId, gateway.id, sessionMode(session));
   if (!publicId) return { ok: false, message: unavailable };
   const reference = await walletReferenceOf(session);
-  return { ok: true, widget: gateway.walletWidget({ mode: modeOf(session), publicId, amount, reference }) };
+  return { ok: true, widget: gateway.walletWidget({ mode: sessionMode(session), publicId, amount, reference }) };
 }
 
 const SHOPPER_WIDGET_UNFINISHED = "Your payment was not started. Sign in below and try again.";
 const SHOPPER_INTENT_USED = "That payment was already tried. Start a new one below.";
 
 /**
- * The shopper's widget created an intent. As with a card (charge.server.ts, submitCard), the
- * session moves awaiting_card → processing with a compare-and-set in the same transaction that
- * writes the attempt, so a double post waits for the first one's result; an intent already
+ * The shopper's widget created an intent. As with a card, one attempt is claimed with a
+ * compare-and-set and charged (claimNewAttempt, chargeClaimedAttempt in charge.server.ts), so a
+ * double post waits for the first one's result; an intent already
  * used by this session is not tried again, and one used by another session is left to the
  * adapter's binding check, which refuses it before anything is sent.
  */
 export async function submitIntent(token: string, fields: Record<string, unknown>, deps: ChargeDeps): Promise<SubmitOutcome> {
-  const now = () => deps.now?.() ?? new Date();
   const session = await loadWalletSession(token);
   if (!session) return { kind: "not-found" };
   annotateRequest({ paymentSessionId: session.id });
@@ -84,60 +80,30 @@ export async function submitIntent(token: string, fields: Record<string, unknown
   if (!intentId || !(gateway.isIntentId?.(intentId) ?? false)) {
     return session.status === "awaiting_card" ? { kind: "try-again", message: SHOPPER_WIDGET_UNFINISHED } : { kind: "unchanged" };
   }
-  const key = intentKey(gateway.id, modeOf(session), intentId);
+  const key = intentKey(gateway.id, sessionMode(session), intentId);
   if (session.attempts.some((a) => a.intentKey === key)) {
     return session.status === "awaiting_card" ? { kind: "try-again", message: SHOPPER_INTENT_USED } : { kind: "busy" };
   }
   if (!session.walletReference) return { kind: "try-again", message: SHOPPER_WIDGET_UNFINISHED };
 
   const number = session.attempts.length + 1;
-  const row = {
-    paymentSessionId: session.id,
-    number,
-    idempotencyKey: attemptIdempotencyKey(session.shopifyId, number),
-    // Every attempt of a wallet session carries the session's reference: the widget stamps it
-    // on each intent before we know which attempt the intent will be.
-    merchantRef: session.walletReference,
-    status: "submitted",
-  };
-  const claim = async (withKey: boolean) =>
-    db().$transaction(async (tx) => {
-      const claimed = await tx.paymentSession.updateMany({ where: { id: session.id, status: "awaiting_card" }, data: { status: "processing" } });
-      if (claimed.count === 0) return null;
-      const created = await tx.paymentAttempt.create({ data: { ...row, intentKey: withKey ? key : null } });
-      await recordEvent(tx, {
-        shopId: session.shopId,
-        paymentSessionId: session.id,
-        kind: "attempt.submitted",
-        summary: `Attempt ${number}: ${gateway.displayName} payment intent ${intentId}`,
-        detail: { idempotencyKey: created.idempotencyKey, merchantRef: created.merchantRef, intentId },
-      });
-      return created;
-    });
+  // Every attempt of a wallet session carries the session's reference: the widget stamps it on
+  // each intent before we know which attempt the intent will be.
+  const row = { ...newAttemptIdentity(session, number), merchantRef: session.walletReference };
+  const event = { summary: `Attempt ${number}: ${gateway.displayName} payment intent ${intentId}`, detail: { intentId } };
   let attempt;
   try {
-    attempt = await claim(true);
+    attempt = await claimNewAttempt(session, { ...row, intentKey: key }, event);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // Another session's attempt already holds this intent: it is not this session's to use.
     // The attempt is written without the key, and the adapter's binding check refuses the
     // intent with nothing sent, so the session ends with a clear merchant message.
-    attempt = await claim(false);
+    attempt = await claimNewAttempt(session, { ...row, intentKey: null }, event);
   }
   if (!attempt) return { kind: "busy" };
 
-  const context = { now: now(), maxAttempts: deps.maxAttempts, gateways: deps.gateways };
-  try {
-    const account = await accountForSession(deps, session);
-    if (!account.ok) return await applyAttemptFact(session.id, attempt.id, { kind: "cannot-charge", message: account.error.message }, context);
-    const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
-    const request = attemptChargeRequest(session, attempt, { kind: "intent", intentId }, { metadata: { attempt: String(attempt.number) }, others });
-    const result = await account.value.charge(request);
-    return await applyAttemptFact(session.id, attempt.id, chargeFact(result), { ...context, now: now() });
-  } catch (error) {
-    // The authorize may have reached the gateway: the outcome is unknown, never retried blind;
-    // the sweeper reads the intent's payments back by the session's reference.
-    const name = error instanceof Error ? error.name : "error";
-    return applyAttemptFact(session.id, attempt.id, { kind: "unknown", errorName: "INTERNAL", errorMessage: `Unexpected ${name} while charging` }, context);
-  }
+  const others = session.attempts.map((a) => a.gatewayPaymentId).filter((id): id is string => Boolean(id));
+  const request = attemptChargeRequest(session, attempt, { kind: "intent", intentId }, { metadata: { attempt: String(attempt.number) }, others });
+  return chargeClaimedAttempt(session, attempt.id, deps, (account) => account.charge(request));
 }
